@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings array for every target of our own (hummingbird's pattern).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "esep",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "esep", targets: ["esep"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
+        .target(name: "Modbus", dependencies: ["CModbus"], swiftSettings: swiftSettings),
+        .target(name: "Metering", swiftSettings: swiftSettings),
+        .target(
+            name: "SiteConfig",
+            dependencies: ["Metering", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Simulator",
+            dependencies: ["Modbus", "Metering", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Store",
+            dependencies: ["Metering", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Modbus", "Metering", "Store", "SiteConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "esep",
+            dependencies: [
+                "Modbus", "Metering", "SiteConfig", "Simulator", "Store", "Ingest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Simulator", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MeteringTests",
+            dependencies: ["Metering", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Modbus", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Metering", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus"], swiftSettings: swiftSettings),
+        .testTarget(name: "esepTests", dependencies: ["Simulator", "Metering"], swiftSettings: swiftSettings),
+    ]
+)
