@@ -42,7 +42,11 @@ let package = Package(
         ),
         .target(
             name: "Store",
-            dependencies: ["Metering", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Metering",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -44,14 +44,19 @@ public enum RegisterCodec {
         }
     }
 
-    /// The bits that represent `raw` in the given type (truncating integers to the width).
+    /// The bits that represent `raw` in the given type (truncating integers to the width; a
+    /// float stored in an integer type is rounded, saturating).
     @inlinable
     public static func bits(of raw: RawNumber, as type: DataType) -> UInt64 {
         let mask: UInt64 = type.bitWidth >= 64 ? .max : (UInt64(1) << UInt64(type.bitWidth)) - 1
         switch (raw, type) {
         case (.float(let f), .f32): return UInt64(Float(f).bitPattern)
         case (.float(let f), .f64): return f.bitPattern
-        case (.float(let f), _): return UInt64(bitPattern: Int64(f.rounded())) & mask
+        case (.float(let f), _):
+            // Saturating: NaN is 0 and out-of-range values clamp, rather than trapping.
+            let r = f.rounded()
+            let i: Int64 = r.isNaN ? 0 : r >= 9.223372036854775807e18 ? .max : r < -9.223372036854775807e18 ? .min : Int64(r)
+            return UInt64(bitPattern: i) & mask
         case (.unsigned(let u), .f32): return UInt64(Float(u).bitPattern)
         case (.unsigned(let u), .f64): return Double(u).bitPattern
         case (.signed(let s), .f32): return UInt64(Float(s).bitPattern)
@@ -63,28 +68,48 @@ public enum RegisterCodec {
 
     /// Converts a raw energy register value to integer watt-hours.
     ///
-    /// Integer registers with a power-of-ten scale are converted exactly (e.g. `u64 ÷100 kWh`
-    /// = raw × 10 Wh); a resolution finer than 1 Wh is truncated toward zero, which keeps
-    /// counter differences exact to the Wh. Floating-point registers are rounded to the
-    /// nearest Wh (their own resolution is the meter's limit: a float32 in kWh resolves
-    /// 62.5 Wh at 800 MWh).
+    /// Integer registers with a decimal scale (every power of ten, and multipliers such as
+    /// 0.3) are converted exactly in integer arithmetic (e.g. `u64 ÷100 kWh` = raw × 10 Wh,
+    /// `× 0.3 kWh` = raw × 300 Wh); a resolution finer than 1 Wh is truncated toward zero,
+    /// which keeps counter differences exact to the Wh. Floating-point registers are rounded
+    /// to the nearest Wh (their own resolution is the meter's limit: a float32 in kWh
+    /// resolves 62.5 Wh at 800 MWh). A non-finite or out-of-range float gives 0 here:
+    /// ``RegisterField/scaled(_:)`` reports those as missing before calling this.
     @inlinable
     public static func watthours(_ raw: RawNumber, scale: Scale, unit: MeasurementUnit) -> Int64 {
         let unitExp = unit.exponentToCanonical
-        switch (raw, scale) {
-        case (.unsigned(let u), .powerOfTen(let e)):
-            return applyPow10(Int64(truncatingIfNeeded: u), e + unitExp)
-        case (.signed(let s), .powerOfTen(let e)):
-            return applyPow10(s, e + unitExp)
-        case (.unsigned(let u), .multiplier(let f)):
-            return Int64((Double(u) * f * Scale.pow10(unitExp)).rounded(.down))
-        case (.signed(let s), .multiplier(let f)):
-            return Int64((Double(s) * f * Scale.pow10(unitExp)).rounded(.towardZero))
-        case (.float(let f), _):
+        let integer: Int64
+        switch raw {
+        case .unsigned(let u): integer = Int64(truncatingIfNeeded: u)
+        case .signed(let s): integer = s
+        case .float(let f):
             let wh = f * scale.factor * Scale.pow10(unitExp)
             guard wh.isFinite, abs(wh) < 9.0e18 else { return 0 }
             return Int64(wh.rounded())
         }
+        if let (m, e) = scale.decimal {
+            let (product, overflow) = integer.multipliedReportingOverflow(by: m)
+            if !overflow { return applyPow10(product, e + unitExp) }
+        }
+        // Not a short decimal (or an absurd raw value): floating point, truncated toward zero.
+        let wh = (Double(integer) * scale.factor * Scale.pow10(unitExp)).rounded(.towardZero)
+        guard wh.isFinite, abs(wh) < 9.0e18 else { return 0 }
+        return Int64(wh)
+    }
+
+    /// `raw × scale × 10^unitExponent` as a double, exact to the nearest double for decimal
+    /// scales: an EM24 register holding 2301 at ÷10 V is 230.1 (the literal), not
+    /// 230.10000000000002 as `2301 × 0.1` would give.
+    @inlinable
+    public static func scaled(_ raw: Int64, by scale: Scale, unitExponent: Int) -> Double {
+        if let (m, e) = scale.decimal {
+            let (product, overflow) = raw.multipliedReportingOverflow(by: m)
+            if !overflow, product.magnitude <= 1 << 53 {
+                let k = e + unitExponent
+                return k >= 0 ? Double(product) * Scale.pow10(k) : Double(product) / Scale.pow10(-k)
+            }
+        }
+        return Double(raw) * scale.factor * Scale.pow10(unitExponent)
     }
 
     @usableFromInline

@@ -82,18 +82,28 @@ extension RegisterField {
         return .number(bits[offset] != 0 ? 1 : 0)
     }
 
-    /// Applies the scale and unit: exact integer arithmetic for integer energy registers.
+    /// Applies the scale and unit: exact integer arithmetic for integer energy registers,
+    /// decimal-exact doubles for scaled integer registers. A NaN float is missing; so is a
+    /// floating-point energy register that is infinite or beyond the Int64 Wh range (never 0).
     @inlinable
     public func scaled(_ raw: RawNumber) -> SampleValue {
+        let exponent = unit.exponentToCanonical
         if channel.kind.isCumulativeEnergy {
+            if case .float(let f) = raw {
+                let wh = f * scale.factor * Scale.pow10(exponent)
+                guard wh.isFinite, abs(wh) < 9.0e18 else { return .missing }
+            }
             return .energy(RegisterCodec.watthours(raw, scale: scale, unit: unit))
         }
-        let exponent = unit.exponentToCanonical
-        let unitFactor = exponent == 0 ? 1.0 : Scale.pow10(exponent)
         switch raw {
-        case .unsigned(let u): return .number(Double(u) * scale.factor * unitFactor)
-        case .signed(let s): return .number(Double(s) * scale.factor * unitFactor)
-        case .float(let f): return f.isNaN ? .missing : .number(f * scale.factor * unitFactor)
+        case .unsigned(let u) where u <= UInt64(Int64.max):
+            return .number(RegisterCodec.scaled(Int64(u), by: scale, unitExponent: exponent))
+        case .unsigned(let u):
+            return .number(Double(u) * scale.factor * Scale.pow10(exponent))
+        case .signed(let s):
+            return .number(RegisterCodec.scaled(s, by: scale, unitExponent: exponent))
+        case .float(let f):
+            return f.isNaN ? .missing : .number(f * scale.factor * Scale.pow10(exponent))
         }
     }
 }

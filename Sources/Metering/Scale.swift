@@ -24,11 +24,35 @@ public enum Scale: Sendable, Hashable {
         self = .multiplier(factor)
     }
 
+    /// The factor as `mantissa × 10^exponent`, when it is a short decimal: every power of
+    /// ten, and multipliers such as 0.3, 1.6 or 0.07 (up to 12 decimals). `nil` for factors
+    /// such as 1/3 that no short decimal represents.
+    ///
+    /// Decoding uses it to scale integer registers exactly (0.3 × 3 is 0.9, not 0.8999…).
+    public var decimal: (mantissa: Int64, exponent: Int)? {
+        switch self {
+        case .powerOfTen(let e):
+            return (1, e)
+        case .multiplier(let f):
+            guard f.isFinite else { return nil }
+            if f == 0 { return (0, 0) }
+            for k in 0...12 {
+                let m = (f * Scale.pow10(k)).rounded()
+                guard abs(m) < 1e15 else { break }
+                // Division by an exact power of ten is correctly rounded, as is the literal.
+                if m / Scale.pow10(k) == f { return (Int64(m), -k) }
+            }
+            return nil
+        }
+    }
+
+    /// 10^e, correctly rounded for |e| ≤ 22 (negative powers divide by an exact power
+    /// of ten rather than multiplying inexact tenths).
     @usableFromInline
     static func pow10(_ e: Int) -> Double {
         var r = 1.0
-        if e >= 0 { for _ in 0..<e { r *= 10 } } else { for _ in 0..<(-e) { r /= 10 } }
-        return r
+        for _ in 0..<abs(e) { r *= 10 }
+        return e >= 0 ? r : 1 / r
     }
 }
 

@@ -1,0 +1,25 @@
+import Metrics
+
+/// The ingest pipeline's swift-metrics instruments (exported over HTTP by the API's
+/// Prometheus endpoint once a metrics backend is bootstrapped; no-ops otherwise).
+public struct IngestMetrics: Sendable {
+    let pollsOK = Counter(label: "esep_polls_total", dimensions: [("result", "ok")])
+    let pollsFailed = Counter(label: "esep_polls_total", dimensions: [("result", "error")])
+    let pollSkipped = Counter(label: "esep_polls_skipped_total")
+    let overruns = Counter(label: "esep_poll_overruns_total")
+    let pollDuration = Timer(label: "esep_poll_duration_seconds")
+    let ringDepth = Gauge(label: "esep_ring_depth")
+    let dropped = Counter(label: "esep_samples_dropped_total")
+    let batchSize = Recorder(label: "esep_batch_size")
+    let commitDuration = Timer(label: "esep_commit_duration_seconds")
+    let stored = Counter(label: "esep_samples_stored_total")
+    let duplicates = Counter(label: "esep_samples_duplicate_total")
+    let devicesDown = Gauge(label: "esep_devices_down")
+    let planSplits = Counter(label: "esep_plan_splits_total")
+    let chunksSealed = Counter(label: "esep_chunks_sealed_total")
+
+    public init() {}
+
+    /// A counter of poll errors of one kind (the ModbusError code: timeout, illegalDataAddress, …).
+    func errors(_ kind: String) -> Counter { Counter(label: "esep_poll_errors_total", dimensions: [("kind", kind)]) }
+}

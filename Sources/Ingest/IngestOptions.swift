@@ -1,0 +1,19 @@
+/// Tuning of the ingest pipeline (config `[ingest]` and `[storage]`).
+public struct IngestOptions: Sendable, Hashable {
+    /// Unused registers a read may span to join two fields.
+    public var holeFill: Int = 8
+    /// Longest backoff of a failing device, ms.
+    public var backoffMaxMs: Int64 = 300_000
+    /// Consecutive failures after which a device is down and backs off.
+    public var failureThreshold: Int = 3
+    /// Capacity of each poller's ring, samples (rounded up to a power of two).
+    public var ringCapacity: Int = 262_144
+    /// Most samples the writer commits in one transaction.
+    public var batchMax: Int = 10_000
+    /// Interval of the periodic summary log line, ms (0: off).
+    public var summaryIntervalMs: Int64 = 60_000
+    /// How often the writer flushes device health and checks for windows to seal, ms.
+    public var housekeepingIntervalMs: Int64 = 1_000
+
+    public init() {}
+}

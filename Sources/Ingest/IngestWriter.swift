@@ -1,0 +1,141 @@
+import Dispatch
+import Foundation
+import Logging
+import Metering
+import Store
+import Synchronization
+
+/// The one consumer of the sample rings: drains them in batches into the store.
+///
+/// Threading: runs on its own `Thread` and is the only user of its ``SampleWriter`` (and so of
+/// the store's write connection). Each batch is one transaction. Once a second it flushes
+/// device health, seals closed chunk windows and, at the summary interval, logs a summary.
+/// ``stop()`` lets it drain every ring before it returns, so nothing polled is lost.
+public final class IngestWriter: @unchecked Sendable {
+    private let writer: SampleWriter
+    private let rings: SampleRingSet
+    private let board: HealthBoard
+    private let options: IngestOptions
+    private let metrics: IngestMetrics
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let counters = Mutex(IngestStatistics())
+    private var thread: Thread?
+    private var failure: StoreError?
+
+    init(
+        writer: SampleWriter, rings: SampleRingSet, board: HealthBoard, options: IngestOptions, metrics: IngestMetrics,
+        logger: Logger
+    ) {
+        self.writer = writer
+        self.rings = rings
+        self.board = board
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Statistics of the writer side.
+    var statistics: IngestStatistics { counters.withLock { $0 } }
+
+    func start() {
+        let t = Thread { [self] in self.loop() }
+        t.name = "esep.writer"
+        t.qualityOfService = .userInitiated
+        thread = t
+        t.start()
+    }
+
+    /// Drains every ring, commits, flushes health and returns.
+    func stop() {
+        guard thread != nil else { return }
+        stopping.store(true, ordering: .releasing)
+        finished.wait()
+        thread = nil
+    }
+
+    private func loop() {
+        let batch = UnsafeMutableBufferPointer<Sample>.allocate(capacity: options.batchMax)
+        defer {
+            batch.deallocate()
+            finished.signal()
+        }
+        var nextHousekeeping = wallClockMs() + options.housekeepingIntervalMs
+        var nextSummary = options.summaryIntervalMs > 0 ? wallClockMs() + options.summaryIntervalMs : Int64.max
+        var idleSleepUs: UInt32 = 1000
+        var last = IngestStatistics()
+        while true {
+            let stop = stopping.load(ordering: .acquiring)
+            let n = rings.drain(into: batch)
+            if n > 0 {
+                idleSleepUs = 1000
+                let began = DispatchTime.now().uptimeNanoseconds
+                do {
+                    let stored = try writer.append(UnsafeBufferPointer(rebasing: batch[0..<n]))
+                    metrics.commitDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
+                    metrics.batchSize.record(n)
+                    metrics.stored.increment(by: Int64(stored))
+                    counters.withLock {
+                        $0.batches += 1
+                        $0.stored += Int64(stored)
+                        $0.duplicates = writer.duplicates
+                    }
+                } catch {
+                    // The batch is lost to the store but energy is not: the next cumulative reading carries it.
+                    logger.error("store append failed", metadata: ["error": "\(error)", "samples": "\(n)"])
+                    counters.withLock { $0.writeErrors += Int64(n) }
+                }
+            } else if stop {
+                break
+            } else {
+                usleep(idleSleepUs)
+                idleSleepUs = min(idleSleepUs * 2, 10_000)
+            }
+            let now = wallClockMs()
+            if now >= nextHousekeeping {
+                nextHousekeeping = now + options.housekeepingIntervalMs
+                housekeeping(now: now)
+            }
+            if now >= nextSummary {
+                nextSummary = now + options.summaryIntervalMs
+                let s = statistics
+                let dropped = rings.dropped
+                logger.info(
+                    "ingest summary",
+                    metadata: [
+                        "stored": "\(s.stored - last.stored)", "batches": "\(s.batches - last.batches)",
+                        "dropped_total": "\(dropped)", "ring_depth": "\(rings.count)",
+                        "devices_down": "\(board.down(threshold: options.failureThreshold))",
+                        "chunks_sealed": "\(writer.sealedChunks)",
+                    ])
+                last = s
+            }
+        }
+        housekeeping(now: wallClockMs())
+    }
+
+    private func housekeeping(now: Int64) {
+        metrics.ringDepth.record(rings.count)
+        metrics.devicesDown.record(board.down(threshold: options.failureThreshold))
+        do {
+            try writer.writeHealth(board.snapshot(), nowMs: now)
+            let sealed = try writer.seal(nowMs: now)
+            if sealed > 0 {
+                metrics.chunksSealed.increment(by: Int64(sealed))
+                logger.debug("sealed chunks", metadata: ["chunks": "\(sealed)"])
+            }
+        } catch {
+            logger.error("store housekeeping failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Running totals of the pipeline.
+public struct IngestStatistics: Sendable, Hashable {
+    public var batches: Int64 = 0
+    public var stored: Int64 = 0
+    public var duplicates: Int64 = 0
+    public var writeErrors: Int64 = 0
+    public var dropped: Int64 = 0
+}

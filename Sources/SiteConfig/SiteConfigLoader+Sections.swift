@@ -1,0 +1,211 @@
+import Foundation
+
+/// `[site]`, `[storage]`, `[ingest]` and `[api]`.
+extension ConfigDecoder {
+    func decodeSite(_ root: TableReader) -> SiteSection {
+        guard let t = root.table("site", keys: ["name", "bin", "address", "timezone"]) else {
+            if !root.has("site") { error(ConfigPath.root.appending("site").appending("name"), "missing required key") }
+            return SiteSection(name: "")
+        }
+        let name = t.requiredString("name") ?? ""
+        var bin = t.string("bin")
+        if let b = bin, b.utf8.count != 12 || !b.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            error(t.path.appending("bin"), "must be exactly 12 digits (BIN/IIN), found '\(b)'")
+            bin = nil
+        }
+        var timezone = t.string("timezone", default: "Asia/Almaty")
+        if TimeZone(identifier: timezone) == nil {
+            var message = "unknown time zone '\(timezone)'"
+            if let s = closestMatch(to: timezone, in: TimeZone.knownTimeZoneIdentifiers) {
+                message += "; did you mean '\(s)'?"
+            }
+            error(t.path.appending("timezone"), message)
+            timezone = "Asia/Almaty"
+        }
+        return SiteSection(name: name, bin: bin, address: t.string("address"), timezone: timezone)
+    }
+
+    func decodeStorage(_ root: TableReader) -> StorageSection {
+        let keys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity"]
+        guard let t = root.table("storage", keys: keys) else { return StorageSection() }
+        var storage = StorageSection()
+        if let path = t.string("path") {
+            if path.isEmpty { error(t.path.appending("path"), "must not be empty") } else { storage.path = path }
+        }
+        storage.rawRetentionDays = t.int("raw_retention_days", default: storage.rawRetentionDays, in: 1...3650)
+        storage.sealAfterSeconds = t.int("seal_after_s", default: storage.sealAfterSeconds, in: 60...86400)
+        storage.batchMax = t.int("batch_max", default: storage.batchMax, in: 100...100_000)
+        let ring = t.int("ring_capacity", default: storage.ringCapacity, in: 1024...16_777_216)
+        // The ring indexes with a mask, so its capacity is a power of two.
+        var capacity = 1
+        while capacity < ring { capacity <<= 1 }
+        storage.ringCapacity = capacity
+        return storage
+    }
+
+    func decodeIngest(_ root: TableReader) -> IngestSection {
+        let keys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
+        guard let t = root.table("ingest", keys: keys) else { return IngestSection() }
+        var ingest = IngestSection()
+        ingest.holeFillRegisters = t.int("hole_fill_registers", default: ingest.holeFillRegisters, in: 0...125)
+        ingest.backoffMaxSeconds = t.int("backoff_max_s", default: ingest.backoffMaxSeconds, in: 1...3600)
+        ingest.summaryIntervalSeconds = t.int(
+            "summary_interval_s", default: ingest.summaryIntervalSeconds, in: 0...3600)
+        return ingest
+    }
+
+    func decodeAPI(_ root: TableReader) -> APISection {
+        let keys = ["listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "tokens"]
+        guard let t = root.table("api", keys: keys) else { return APISection() }
+        var api = APISection()
+        if let listen = t.string("listen") {
+            switch ConfigDecoder.parseListen(listen) {
+            case .success(let (host, port)):
+                api = APISection(listenHost: host, listenPort: port)
+                api.listen = listen
+            case .failure(let problem):
+                error(t.path.appending("listen"), problem.message)
+            }
+        }
+        api.tlsCert = t.string("tls_cert")
+        api.tlsKey = t.string("tls_key")
+        api.clientCA = t.string("client_ca")
+        if api.tlsCert != nil && api.tlsKey == nil {
+            error(t.path.appending("tls_cert"), "tls_key is missing: give both tls_cert and tls_key, or neither")
+        }
+        if api.tlsKey != nil && api.tlsCert == nil {
+            error(t.path.appending("tls_key"), "tls_cert is missing: give both tls_cert and tls_key, or neither")
+        }
+        if api.clientCA != nil && (api.tlsCert == nil || api.tlsKey == nil) {
+            error(t.path.appending("client_ca"), "client certificates need TLS: give tls_cert and tls_key too")
+        }
+        api.openOnLoopback = t.bool("open_on_loopback", default: false)
+        api.rateLimitPerSecond = t.int("rate_limit_per_s", default: api.rateLimitPerSecond, in: 1...100_000)
+        api.tokens = decodeTokens(t)
+        return api
+    }
+
+    /// Why a value that has the right TOML type is still wrong.
+    struct ValueProblem: Error {
+        var message: String
+    }
+
+    /// Splits `host:port`, `[v6]:port`.
+    static func parseListen(_ text: String) -> Result<(String, Int), ValueProblem> {
+        let expected = "expected host:port (IPv6 in brackets, e.g. [::1]:8080), found '\(text)'"
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return .failure(ValueProblem(message: expected)) }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return .failure(ValueProblem(message: expected)) }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return .failure(ValueProblem(message: expected)) }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+            if host.contains(":") {
+                return .failure(ValueProblem(message: "an IPv6 address needs brackets, e.g. [::1]:8080; found '\(text)'"))
+            }
+        }
+        guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
+            return .failure(ValueProblem(message: expected))
+        }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            return .failure(ValueProblem(message: "the port must be between 1 and 65535, found '\(portText)'"))
+        }
+        return .success((String(host), port))
+    }
+
+    func decodeTokens(_ api: TableReader) -> [APIToken] {
+        var tokens: [APIToken] = []
+        var names: [String: ConfigPath] = [:]
+        for (_, t) in api.tables("tokens", keys: ["name", "hash", "scopes"]) {
+            let name = t.requiredString("name")
+            if let name {
+                if let first = names[name] {
+                    error(t.path.appending("name"), "token name '\(name)' is already used by \(first)")
+                } else {
+                    names[name] = t.path
+                }
+            }
+            var parsedHash: (salt: [UInt8], digest: [UInt8])?
+            if let hash = t.requiredString("hash") {
+                switch ConfigDecoder.parseTokenHash(hash) {
+                case .success(let parts): parsedHash = parts
+                case .failure(let problem): error(t.path.appending("hash"), problem.message)
+                }
+            }
+            var scopes = Set<APIScope>()
+            if !t.has("scopes") {
+                t.missing("scopes")
+            } else if let elements = t.array("scopes") {
+                if elements.isEmpty { error(t.path.appending("scopes"), "must list at least one scope") }
+                let known = APIScope.allCases.map(\.rawValue)
+                for (p, node) in elements {
+                    guard case .string(let s) = node else {
+                        error(p, "expected a string, found \(node.typeDescription)")
+                        continue
+                    }
+                    if let scope = APIScope(rawValue: s) {
+                        scopes.insert(scope)
+                    } else {
+                        var message = "unknown scope '\(s)'"
+                        if let m = closestMatch(to: s, in: known) {
+                            message += "; did you mean '\(m)'?"
+                        } else {
+                            message += "; scopes are \(known.joined(separator: ", "))"
+                        }
+                        error(p, message)
+                    }
+                }
+            }
+            if let name, let parsedHash {
+                tokens.append(
+                    APIToken(
+                        name: name, hash: t.string("hash") ?? "", salt: parsedHash.salt, digest: parsedHash.digest,
+                        scopes: scopes))
+            }
+        }
+        return tokens
+    }
+
+    /// Parses `sha256:<salt hex, ≥ 16 digits>:<64 hex digits>`.
+    static func parseTokenHash(_ text: String) -> Result<(salt: [UInt8], digest: [UInt8]), ValueProblem> {
+        let format = "expected 'sha256:<salt: 16 or more hex digits>:<digest: 64 hex digits>'"
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "sha256" else { return .failure(ValueProblem(message: format)) }
+        guard let salt = hexBytes(parts[1]), parts[1].count >= 16 else {
+            return .failure(ValueProblem(message: format + "; the salt is not an even number (≥ 16) of hex digits"))
+        }
+        guard let digest = hexBytes(parts[2]), digest.count == 32 else {
+            return .failure(
+                ValueProblem(message: format + "; the digest has \(parts[2].count) characters, not 64 hex digits"))
+        }
+        return .success((salt, digest))
+    }
+
+    static func hexBytes(_ text: Substring) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let hi = hexValue(digits[i]), let lo = hexValue(digits[i + 1]) else { return nil }
+            bytes.append(hi << 4 | lo)
+            i += 2
+        }
+        return bytes
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

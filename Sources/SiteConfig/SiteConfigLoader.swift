@@ -1,0 +1,85 @@
+import Foundation
+import Metering
+import TOMLKit
+
+/// Reads and validates a site's TOML configuration.
+///
+/// Every problem is collected before throwing, each as a ``ConfigDiagnostic`` naming the
+/// file, line and key path (`meters[1].unit_id`), sorted by line. Unknown keys are errors
+/// (with a "did you mean" suggestion), so a misspelt key never silently falls back to a
+/// default. `deploy/esep.example.toml` documents every key.
+public enum SiteConfigLoader {
+    /// The top-level keys of a configuration file.
+    static let rootKeys = ["site", "storage", "ingest", "api", "gateways", "meters", "saon", "profiles"]
+
+    /// Reads and validates the file at `path`.
+    ///
+    /// - Throws: ``ConfigError`` with every problem found; a missing or unreadable file is one
+    ///   diagnostic at line 0 with the key `(file)`.
+    public static func load(path: String) throws(ConfigError) -> SiteConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason =
+                FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            throw ConfigError(diagnostics: [
+                ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.fileKey, message: reason)
+            ])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(diagnostics: [
+                ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.fileKey, message: "the file is not UTF-8 text")
+            ])
+        }
+        return try parse(text: text, path: path)
+    }
+
+    /// Parses and validates configuration text; `path` names it in diagnostics.
+    ///
+    /// - Throws: ``ConfigError`` with every problem found, sorted by line. A TOML syntax error
+    ///   is one diagnostic with the key `(syntax)` at the parser's line.
+    public static func parse(text: String, path: String) throws(ConfigError) -> SiteConfiguration {
+        let document: TOMLNode
+        do {
+            document = TOMLNode(try TOMLTable(string: text))
+        } catch let error as TOMLParseError {
+            let message = "\(error.description) (column \(error.source.begin.column))"
+            throw ConfigError(diagnostics: [
+                ConfigDiagnostic(
+                    file: path, line: error.source.begin.line, key: ConfigDiagnostic.syntaxKey, message: message)
+            ])
+        } catch {
+            throw ConfigError(diagnostics: [
+                ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.syntaxKey, message: "\(error)")
+            ])
+        }
+        let decoder = ConfigDecoder(file: path, locator: TOMLKeyLocator(text: text))
+        guard let root = decoder.table(document, at: .root, keys: rootKeys) else {
+            throw ConfigError(diagnostics: decoder.sortedDiagnostics)
+        }
+        let configuration = decoder.decodeConfiguration(root, sourcePath: path)
+        guard decoder.diagnostics.isEmpty else { throw ConfigError(diagnostics: decoder.sortedDiagnostics) }
+        return configuration
+    }
+}
+
+extension ConfigDecoder {
+    func decodeConfiguration(_ root: TableReader, sourcePath: String) -> SiteConfiguration {
+        let site = decodeSite(root)
+        let storage = decodeStorage(root)
+        let ingest = decodeIngest(root)
+        let api = decodeAPI(root)
+        let profiles = decodeProfiles(root)
+        let gateways = decodeGateways(root)
+        var devices = DeviceRegistry(gateways: gateways, customProfiles: profiles)
+        let meters = decodeMeters(root, registry: &devices)
+        let saon = decodeSAON(root, registry: &devices)
+        checkFeeders(meters.feeders)
+        return SiteConfiguration(
+            site: site, storage: storage, ingest: ingest, api: api, gateways: gateways.map(\.config),
+            meters: meters.meters.map(\.config), saon: saon, profiles: profiles.mapValues(\.profile),
+            sourcePath: sourcePath)
+    }
+}

@@ -1,0 +1,68 @@
+import Metering
+
+extension SiteConfiguration {
+    /// The configuration esep runs with when started without a file: `meters` meters and
+    /// one SAON controller behind one gateway (typically the simulator).
+    ///
+    /// Meters get ids `M001`, `M002`, …, unit ids 1…`meters`, feeders `F001`, `F002`, …,
+    /// all main meters with sign 1 and every channel of `profile`. The SAON controller is
+    /// `S001` with the default map (4 stages, 8 feeders). Everything else has its default.
+    ///
+    /// - Parameters:
+    ///   - host: the gateway's host, e.g. `127.0.0.1`.
+    ///   - port: the gateway's TCP port.
+    ///   - meters: how many meters, 0…247 (0: the SAON controller only).
+    ///   - profile: a built-in meter profile name (`DeviceProfile.builtInMeterNames`).
+    ///   - saonUnitId: the SAON controller's unit id, 0…247, outside 1…`meters`.
+    ///   - pollIntervalMs: the meters' poll interval (1000).
+    ///   - storagePath: the database file (the `[storage]` default when nil).
+    /// - Throws: ``ConfigError`` (file `(demo)`, line 0) when an argument is out of range.
+    public static func demo(
+        host: String, port: Int, meters: Int, profile: String, saonUnitId: Int, pollIntervalMs: Int = 1000,
+        storagePath: String? = nil
+    ) throws(ConfigError) -> SiteConfiguration {
+        var problems: [ConfigDiagnostic] = []
+        func problem(_ key: String, _ message: String) {
+            problems.append(ConfigDiagnostic(file: demoSource, line: 0, key: key, message: message))
+        }
+        let meterProfile = DeviceProfile.builtIn[profile]
+        if meterProfile?.kind != .meter {
+            problem(
+                "profile",
+                "'\(profile)' is not a built-in meter profile; choose one of "
+                    + DeviceProfile.builtInMeterNames.joined(separator: ", "))
+        }
+        if !(0...247).contains(meters) { problem("meters", "must be between 0 and 247, found \(meters)") }
+        if !(0...247).contains(saonUnitId) || (meters > 0 && (1...meters).contains(saonUnitId)) {
+            problem("saon_unit_id", "must be between 0 and 247 and not one of the meters' 1…\(meters), found \(saonUnitId)")
+        }
+        if !(1...65535).contains(port) { problem("port", "must be between 1 and 65535, found \(port)") }
+        if !(100...3_600_000).contains(pollIntervalMs) {
+            problem("poll_interval_ms", "must be between 100 and 3600000, found \(pollIntervalMs)")
+        }
+        guard problems.isEmpty, let meterProfile else { throw ConfigError(diagnostics: problems) }
+
+        let gateway = GatewayConfig(id: "demo", host: host, port: port)
+        let meterConfigs = (0..<meters).map { i in
+            let n = i + 1
+            return MeterConfig(
+                id: demoName("M", n), gateway: gateway.id, unitId: n, profile: meterProfile,
+                pollIntervalMs: pollIntervalMs, role: .main, feeder: demoName("F", n), sign: 1,
+                maxRegistersPerRead: min(gateway.maxRegistersPerRead, meterProfile.maxRegistersPerRead ?? 125))
+        }
+        let controller = SAONConfig(id: "S001", gateway: gateway.id, unitId: saonUnitId)
+        var storage = StorageSection()
+        if let storagePath { storage.path = storagePath }
+        return SiteConfiguration(
+            site: SiteSection(name: "esep demo"), storage: storage, gateways: [gateway], meters: meterConfigs,
+            saon: [controller], sourcePath: demoSource)
+    }
+
+    /// The ``sourcePath`` of the demo configuration.
+    public static let demoSource = "(demo)"
+
+    private static func demoName(_ prefix: String, _ n: Int) -> String {
+        let digits = String(n)
+        return prefix + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+    }
+}

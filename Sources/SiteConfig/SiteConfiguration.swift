@@ -1,0 +1,338 @@
+public import Metering
+
+/// A site's whole configuration, validated: every value in range, every reference
+/// resolved, every device carrying its resolved ``DeviceProfile``.
+///
+/// Built by ``SiteConfigLoader`` from a TOML file (see `deploy/esep.example.toml` for
+/// every key with its default), or by ``demo(host:port:meters:profile:saonUnitId:)`` when
+/// esep runs without a file.
+///
+/// Durations are whole milliseconds or seconds in `Int` properties named after their unit
+/// (`pollIntervalMs`, `sealAfterSeconds`), exactly as the file gives them; each has a
+/// `Duration` accessor beside it.
+public struct SiteConfiguration: Sendable {
+    public var site: SiteSection
+    public var storage: StorageSection
+    public var ingest: IngestSection
+    public var api: APISection
+    public var gateways: [GatewayConfig]
+    public var meters: [MeterConfig]
+    public var saon: [SAONConfig]
+    /// The site's own profiles (`[[profiles]]`), by name. Built-in profiles are in
+    /// `DeviceProfile.builtIn`.
+    public var profiles: [String: DeviceProfile]
+    /// The file the configuration was read from (`"(demo)"` for the demo configuration).
+    public var sourcePath: String
+
+    public init(
+        site: SiteSection, storage: StorageSection = StorageSection(), ingest: IngestSection = IngestSection(),
+        api: APISection = APISection(), gateways: [GatewayConfig], meters: [MeterConfig], saon: [SAONConfig],
+        profiles: [String: DeviceProfile] = [:], sourcePath: String
+    ) {
+        self.site = site
+        self.storage = storage
+        self.ingest = ingest
+        self.api = api
+        self.gateways = gateways
+        self.meters = meters
+        self.saon = saon
+        self.profiles = profiles
+        self.sourcePath = sourcePath
+    }
+
+    /// The gateway with the given id.
+    public func gateway(_ id: String) -> GatewayConfig? { gateways.first { $0.id == id } }
+}
+
+/// `[site]`: who and where the site is.
+public struct SiteSection: Sendable, Hashable {
+    /// `name` (required): the site's name as documents print it.
+    public var name: String
+    /// `bin`: the operator's BIN/IIN, exactly 12 digits.
+    public var bin: String?
+    /// `address`: the site's location as documents print it.
+    public var address: String?
+    /// `timezone` (`"Asia/Almaty"`): the IANA zone reporting periods are cut in.
+    public var timezone: String
+
+    public init(name: String, bin: String? = nil, address: String? = nil, timezone: String = "Asia/Almaty") {
+        self.name = name
+        self.bin = bin
+        self.address = address
+        self.timezone = timezone
+    }
+}
+
+/// `[storage]`: the embedded store.
+public struct StorageSection: Sendable, Hashable {
+    /// `path` (`"/var/lib/esep/esep.sqlite"`): the SQLite database file.
+    public var path: String
+    /// `raw_retention_days` (90; 1…3650): how long raw samples are kept; energy intervals are kept forever.
+    public var rawRetentionDays: Int
+    /// `seal_after_s` (3600; 60…86400): age after which a chunk of samples is sealed (clustered by series).
+    public var sealAfterSeconds: Int
+    /// `batch_max` (10000; 100…100000): most samples the writer appends in one transaction.
+    public var batchMax: Int
+    /// `ring_capacity` (262144; 1024…16777216): samples the ring between pollers and writer holds.
+    /// Rounded up to a power of two by the loader.
+    public var ringCapacity: Int
+
+    public init(
+        path: String = "/var/lib/esep/esep.sqlite", rawRetentionDays: Int = 90, sealAfterSeconds: Int = 3600,
+        batchMax: Int = 10000, ringCapacity: Int = 262_144
+    ) {
+        self.path = path
+        self.rawRetentionDays = rawRetentionDays
+        self.sealAfterSeconds = sealAfterSeconds
+        self.batchMax = batchMax
+        self.ringCapacity = ringCapacity
+    }
+
+    public var sealAfter: Duration { .seconds(sealAfterSeconds) }
+}
+
+/// `[ingest]`: how pollers plan reads and recover.
+public struct IngestSection: Sendable, Hashable {
+    /// `hole_fill_registers` (8; 0…125): unused registers a read may span to merge two neighbouring fields.
+    public var holeFillRegisters: Int
+    /// `backoff_max_s` (300; 1…3600): the longest wait between reconnect attempts.
+    public var backoffMaxSeconds: Int
+    /// `summary_interval_s` (60; 0…3600, 0 = off): how often the poll summary is logged.
+    public var summaryIntervalSeconds: Int
+
+    public init(holeFillRegisters: Int = 8, backoffMaxSeconds: Int = 300, summaryIntervalSeconds: Int = 60) {
+        self.holeFillRegisters = holeFillRegisters
+        self.backoffMaxSeconds = backoffMaxSeconds
+        self.summaryIntervalSeconds = summaryIntervalSeconds
+    }
+
+    public var backoffMax: Duration { .seconds(backoffMaxSeconds) }
+    /// `nil` when the summary is off.
+    public var summaryInterval: Duration? { summaryIntervalSeconds == 0 ? nil : .seconds(summaryIntervalSeconds) }
+}
+
+/// `[api]`: the HTTP server the grid operator pulls from.
+public struct APISection: Sendable, Hashable {
+    /// `listen` (`"127.0.0.1:8080"`): host and port; IPv6 in brackets, `[::1]:8080`.
+    public var listen: String
+    /// The host part of ``listen``, without brackets (`::1`).
+    public var listenHost: String
+    /// The port part of ``listen``.
+    public var listenPort: Int
+    /// `tls_cert`, `tls_key`: PEM files; both or neither. Without them the API speaks plain HTTP.
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// `client_ca`: PEM bundle; when set, clients must present a certificate it signed (mutual TLS).
+    public var clientCA: String?
+    /// `open_on_loopback` (false): serve requests from 127.0.0.1/::1 without a token.
+    public var openOnLoopback: Bool
+    /// `rate_limit_per_s` (20; 1…100000): requests per second per client.
+    public var rateLimitPerSecond: Int
+    /// `[[api.tokens]]`.
+    public var tokens: [APIToken]
+
+    public init(
+        listenHost: String = "127.0.0.1", listenPort: Int = 8080, tlsCert: String? = nil, tlsKey: String? = nil,
+        clientCA: String? = nil, openOnLoopback: Bool = false, rateLimitPerSecond: Int = 20, tokens: [APIToken] = []
+    ) {
+        self.listen = listenHost.contains(":") ? "[\(listenHost)]:\(listenPort)" : "\(listenHost):\(listenPort)"
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.tlsCert = tlsCert
+        self.tlsKey = tlsKey
+        self.clientCA = clientCA
+        self.openOnLoopback = openOnLoopback
+        self.rateLimitPerSecond = rateLimitPerSecond
+        self.tokens = tokens
+    }
+
+    public var tlsEnabled: Bool { tlsCert != nil }
+}
+
+/// What an API token may do.
+public enum APIScope: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+    case snapshotRead = "snapshot:read"
+    case dataRead = "data:read"
+    case reportsRead = "reports:read"
+    case metricsRead = "metrics:read"
+    case admin = "admin"
+
+    public static func < (a: APIScope, b: APIScope) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// `[[api.tokens]]`: one bearer token, stored as a salted SHA-256 hash.
+///
+/// The hash is `sha256:<salt hex>:<hex of SHA-256(salt bytes ‖ token UTF-8)>`; the API
+/// module computes and compares it (in constant time).
+public struct APIToken: Sendable, Hashable {
+    /// `name` (required, unique): who holds the token, for logs and the audit trail.
+    public var name: String
+    /// `hash` (required): as written in the file.
+    public var hash: String
+    /// The salt's bytes (at least 8).
+    public var salt: [UInt8]
+    /// The 32 bytes of the SHA-256 digest.
+    public var digest: [UInt8]
+    /// `scopes` (required, non-empty).
+    public var scopes: Set<APIScope>
+
+    public init(name: String, hash: String, salt: [UInt8], digest: [UInt8], scopes: Set<APIScope>) {
+        self.name = name
+        self.hash = hash
+        self.salt = salt
+        self.digest = digest
+        self.scopes = scopes
+    }
+}
+
+/// `[[gateways]]`: one Modbus/TCP endpoint (a meter's own port, or a serial-to-TCP gateway).
+public struct GatewayConfig: Sendable, Hashable {
+    /// `id` (required, unique, `[A-Za-z0-9_.-]+`).
+    public var id: String
+    /// `host` (required): name or address.
+    public var host: String
+    /// `port` (502; 1…65535).
+    public var port: Int
+    /// `connect_timeout_ms` (3000; 100…60000).
+    public var connectTimeoutMs: Int
+    /// `response_timeout_ms` (1000; 50…60000): wait for the first byte of an answer.
+    public var responseTimeoutMs: Int
+    /// `byte_timeout_ms` (500; 10…60000): wait between bytes of one answer.
+    public var byteTimeoutMs: Int
+    /// `max_in_flight` (1; 1…16): connections esep opens to the endpoint. libmodbus is
+    /// synchronous, so this is how many requests can be outstanding at once; 1 for serial
+    /// gateways, which answer one request at a time.
+    public var maxInFlight: Int
+    /// `max_registers_per_read` (125; 1…125).
+    public var maxRegistersPerRead: Int
+    /// `reconnect_min_interval_ms` (1000; 0…600000): the shortest wait before reconnecting.
+    public var reconnectMinIntervalMs: Int
+
+    public init(
+        id: String, host: String, port: Int = 502, connectTimeoutMs: Int = 3000, responseTimeoutMs: Int = 1000,
+        byteTimeoutMs: Int = 500, maxInFlight: Int = 1, maxRegistersPerRead: Int = 125,
+        reconnectMinIntervalMs: Int = 1000
+    ) {
+        self.id = id
+        self.host = host
+        self.port = port
+        self.connectTimeoutMs = connectTimeoutMs
+        self.responseTimeoutMs = responseTimeoutMs
+        self.byteTimeoutMs = byteTimeoutMs
+        self.maxInFlight = maxInFlight
+        self.maxRegistersPerRead = maxRegistersPerRead
+        self.reconnectMinIntervalMs = reconnectMinIntervalMs
+    }
+
+    public var connectTimeout: Duration { .milliseconds(connectTimeoutMs) }
+    public var responseTimeout: Duration { .milliseconds(responseTimeoutMs) }
+    public var byteTimeout: Duration { .milliseconds(byteTimeoutMs) }
+    public var reconnectMinInterval: Duration { .milliseconds(reconnectMinIntervalMs) }
+}
+
+/// A meter's place in the site's accounts.
+public enum MeterRole: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The commercial meter of its feeder: its energy counts.
+    case main
+    /// A second meter on the same feeder, compared with the main one.
+    case check
+}
+
+/// A meter's accuracy class (IEC 62053-22 `0.2S`/`0.5S`, IEC 62053-21 `0.5`…`2`).
+public enum AccuracyClass: String, Sendable, Hashable, CaseIterable, Codable {
+    case c02S = "0.2S"
+    case c05S = "0.5S"
+    case c02 = "0.2"
+    case c05 = "0.5"
+    case c1 = "1"
+    case c2 = "2"
+}
+
+/// `[[meters]]`: one electricity meter.
+public struct MeterConfig: Sendable, Hashable {
+    /// `id` (required, unique across meters and SAON controllers).
+    public var id: String
+    /// `gateway` (required): the ``GatewayConfig/id`` it is reached through.
+    public var gateway: String
+    /// `unit_id` (required, 0…247; unique per gateway).
+    public var unitId: Int
+    /// `profile` (required), resolved: a built-in or `[[profiles]]` meter profile, with its
+    /// fields cut to ``channels``. `profile.name` is the name the file gives.
+    public var profile: DeviceProfile
+    /// `poll_interval_ms` (1000; 100…3600000).
+    public var pollIntervalMs: Int
+    /// `role` (`"main"`).
+    public var role: MeterRole
+    /// `feeder` (the meter's id): feeders group a main meter and its check meters.
+    public var feeder: String
+    /// `sign` (1; 1, -1 or 0): how the meter's energy enters the site total (0: not at all).
+    public var sign: Int
+    /// `channels` (all the profile has): the channels polled, in the profile's order.
+    public var channels: [ChannelName]
+    /// `rated_power_kw`: the connection's rated power, for plausibility checks.
+    public var ratedPowerKW: Double?
+    /// `accuracy_class` (`"0.5S"`).
+    public var accuracyClass: AccuracyClass
+    /// The register cap the read planner uses: the meter's `max_registers_per_read` when
+    /// set, otherwise the smaller of the gateway's and the profile's.
+    public var maxRegistersPerRead: Int
+
+    public init(
+        id: String, gateway: String, unitId: Int, profile: DeviceProfile, pollIntervalMs: Int = 1000,
+        role: MeterRole = .main, feeder: String? = nil, sign: Int = 1, ratedPowerKW: Double? = nil,
+        accuracyClass: AccuracyClass = .c05S, maxRegistersPerRead: Int? = nil
+    ) {
+        self.id = id
+        self.gateway = gateway
+        self.unitId = unitId
+        self.profile = profile
+        self.pollIntervalMs = pollIntervalMs
+        self.role = role
+        self.feeder = feeder ?? id
+        self.sign = sign
+        self.channels = profile.fields.map(\.channel)
+        self.ratedPowerKW = ratedPowerKW
+        self.accuracyClass = accuracyClass
+        self.maxRegistersPerRead = maxRegistersPerRead ?? profile.maxRegistersPerRead ?? 125
+    }
+
+    public var pollInterval: Duration { .milliseconds(pollIntervalMs) }
+}
+
+/// `[[saon]]`: one SAON (load-shedding automation) controller.
+public struct SAONConfig: Sendable, Hashable {
+    /// `id` (required, unique across meters and SAON controllers).
+    public var id: String
+    /// `gateway` (required).
+    public var gateway: String
+    /// `unit_id` (required, 0…247; unique per gateway).
+    public var unitId: Int
+    /// `profile` (`"saon"`), resolved: `DeviceProfile.saonProfile(stages:feeders:)` or a
+    /// `[[profiles]]` SAON profile, with `[saon.map]` address overrides applied.
+    public var profile: DeviceProfile
+    /// `poll_interval_ms` (200; 50…60000).
+    public var pollIntervalMs: Int
+    /// `stages` (4; 1…32).
+    public var stages: Int
+    /// `feeders` (8; 1…64).
+    public var feeders: Int
+    /// The register cap the read planner uses: the smaller of the gateway's and the profile's.
+    public var maxRegistersPerRead: Int
+
+    public init(
+        id: String, gateway: String, unitId: Int, profile: DeviceProfile? = nil, pollIntervalMs: Int = 200,
+        stages: Int = 4, feeders: Int = 8, maxRegistersPerRead: Int? = nil
+    ) {
+        let resolved = profile ?? DeviceProfile.saonProfile(stages: stages, feeders: feeders)
+        self.id = id
+        self.gateway = gateway
+        self.unitId = unitId
+        self.profile = resolved
+        self.pollIntervalMs = pollIntervalMs
+        self.stages = stages
+        self.feeders = feeders
+        self.maxRegistersPerRead = maxRegistersPerRead ?? resolved.maxRegistersPerRead ?? 125
+    }
+
+    public var pollInterval: Duration { .milliseconds(pollIntervalMs) }
+}

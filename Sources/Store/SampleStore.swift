@@ -1,0 +1,320 @@
+import Foundation
+import GRDB
+import Metering
+
+/// The embedded time-series store: one SQLite file in WAL mode, opened through GRDB.
+///
+/// Layout (migration `v1`):
+/// - `device`, `channel`: what is polled; a channel id is the `Sample.channel` pollers use.
+/// - `hot_<window start ms>`: the newest samples, one plain `WITHOUT ROWID` table per chunk
+///   window, keyed time-first `(t, channel)` so appends stay at the end of the B-tree.
+///   Durable as soon as the writer's transaction commits.
+/// - `chunk`: sealed samples, one compressed ``ChunkEncoder`` blob per channel and window,
+///   keyed `(window_start, channel, t_first)` with an index by channel. A window's hot
+///   table is dropped in the same transaction that inserts its chunks.
+/// - `latest`, `event`, `device_health`, `meta`.
+///
+/// Readers use the pool's reader connections (WAL snapshots) and never block the writer.
+/// All writes go through one ``SampleWriter``.
+public final class SampleStore: Sendable {
+    public let path: String
+    /// The chunk window length fixed when the file was created.
+    public let chunkWindowMs: Int64
+    public let options: StoreOptions
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the store at `path`.
+    /// - Parameter readOnly: open for reading only (CLI queries next to a running daemon).
+    public init(path: String, options: StoreOptions = StoreOptions(), readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        self.options = options
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(10)
+        config.label = "esep.store"
+        config.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
+        do {
+            if readOnly, !FileManager.default.fileExists(atPath: path) {
+                throw StoreError(.notFound, path: path, operation: "open", reason: "no such database file")
+            }
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.open, path: path, operation: "open", reason: String(describing: error))
+        }
+        if !readOnly {
+            do {
+                try Self.migrator.migrate(pool)
+                try pool.write { db in
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('chunk_window_ms', ?)",
+                        arguments: [options.chunkWindowMs])
+                }
+            } catch {
+                throw StoreError(.migrate, path: path, operation: "migrate schema", reason: String(describing: error))
+            }
+        }
+        do {
+            chunkWindowMs = try pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chunk_window_ms'")
+            } ?? options.chunkWindowMs
+        } catch {
+            throw StoreError(.read, path: path, operation: "read meta", reason: String(describing: error))
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+                    CREATE TABLE device(
+                        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, profile TEXT NOT NULL,
+                        gateway TEXT NOT NULL, unit_id INTEGER NOT NULL, role TEXT NOT NULL, feeder TEXT NOT NULL,
+                        sign INTEGER NOT NULL);
+                    CREATE TABLE channel(
+                        id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES device(id), name TEXT NOT NULL,
+                        unit TEXT NOT NULL, UNIQUE(device_id, name));
+                    CREATE TABLE chunk(
+                        window_start INTEGER NOT NULL, channel INTEGER NOT NULL, t_first INTEGER NOT NULL,
+                        t_last INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL,
+                        PRIMARY KEY(window_start, channel, t_first)) WITHOUT ROWID;
+                    CREATE INDEX chunk_by_channel ON chunk(channel, window_start);
+                    CREATE TABLE latest(channel INTEGER PRIMARY KEY, t INTEGER NOT NULL, v);
+                    CREATE TABLE event(
+                        id INTEGER PRIMARY KEY, t INTEGER NOT NULL, device TEXT NOT NULL, signal TEXT NOT NULL,
+                        old INTEGER, new INTEGER NOT NULL);
+                    CREATE INDEX event_by_time ON event(t);
+                    CREATE TABLE device_health(
+                        device TEXT PRIMARY KEY, last_success_ms INTEGER, last_error_ms INTEGER, last_error TEXT,
+                        consecutive_failures INTEGER NOT NULL, backoff_until_ms INTEGER, polls INTEGER NOT NULL,
+                        failures INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+                    """)
+        }
+        return m
+    }
+
+    func fail(_ code: StoreError.Code, _ operation: String, _ error: any Error) -> StoreError {
+        StoreError(code, path: path, operation: operation, reason: String(describing: error))
+    }
+
+    /// Registers (or updates) devices and their channels; returns each device's channel ids.
+    public func register(devices: [(DeviceRecord, [ChannelName])]) throws(StoreError) -> [String: [ChannelName: UInt32]] {
+        do {
+            return try pool.write { db in
+                var result: [String: [ChannelName: UInt32]] = [:]
+                for (d, channels) in devices {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO device(name, kind, profile, gateway, unit_id, role, feeder, sign)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, profile = excluded.profile,
+                              gateway = excluded.gateway, unit_id = excluded.unit_id, role = excluded.role,
+                              feeder = excluded.feeder, sign = excluded.sign
+                            """,
+                        arguments: [d.name, d.kind, d.profile, d.gateway, d.unitId, d.role, d.feeder, d.sign])
+                    let deviceId = try Int64.fetchOne(db, sql: "SELECT id FROM device WHERE name = ?", arguments: [d.name])!
+                    var ids: [ChannelName: UInt32] = [:]
+                    for c in channels {
+                        try db.execute(
+                            sql: "INSERT OR IGNORE INTO channel(device_id, name, unit) VALUES (?, ?, ?)",
+                            arguments: [deviceId, c.description, c.kind.canonicalUnit.rawValue])
+                        let id = try Int64.fetchOne(
+                            db, sql: "SELECT id FROM channel WHERE device_id = ? AND name = ?",
+                            arguments: [deviceId, c.description])!
+                        ids[c] = UInt32(id)
+                    }
+                    result[d.name] = ids
+                }
+                return result
+            }
+        } catch {
+            throw fail(.write, "register devices", error)
+        }
+    }
+
+    /// Every channel of every device.
+    public func channels() throws(StoreError) -> [ChannelInfo] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT c.id, d.name AS device, c.name, c.unit FROM channel c JOIN device d ON d.id = c.device_id ORDER BY c.id"
+                ).compactMap { row in
+                    guard let name = ChannelName(row["name"] as String) else { return nil }
+                    return ChannelInfo(id: UInt32(row["id"] as Int64), device: row["device"], name: name, unit: row["unit"])
+                }
+            }
+        } catch {
+            throw fail(.read, "list channels", error)
+        }
+    }
+
+    /// Every registered device.
+    public func devices() throws(StoreError) -> [DeviceRecord] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name").map { r in
+                    DeviceRecord(
+                        name: r["name"], kind: r["kind"], profile: r["profile"], gateway: r["gateway"],
+                        unitId: r["unit_id"], role: r["role"], feeder: r["feeder"], sign: r["sign"])
+                }
+            }
+        } catch {
+            throw fail(.read, "list devices", error)
+        }
+    }
+
+    /// The channel id of a device's channel.
+    public func channel(device: String, name: ChannelName) throws(StoreError) -> ChannelInfo {
+        guard let c = try channels().first(where: { $0.device == device && $0.name == name }) else {
+            throw StoreError(.notFound, path: path, operation: "find channel", reason: "no channel \(name) on device '\(device)'")
+        }
+        return c
+    }
+
+    /// The window a time falls into (its start, ms).
+    public func windowStart(_ ms: Int64) -> Int64 {
+        let w = chunkWindowMs
+        return ms >= 0 ? ms / w * w : ((ms + 1) / w - 1) * w
+    }
+
+    static func hotTable(_ window: Int64) -> String { "hot_\(window)" }
+
+    static func hotWindows(_ db: Database) throws -> [Int64] {
+        try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'hot_*'")
+            .compactMap { Int64($0.dropFirst(4)) }.sorted()
+    }
+
+    /// A channel's samples with `fromMs ≤ t < toMs`, in time order, from sealed chunks and hot tables.
+    public func samples(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [StoredSample] {
+        let window = chunkWindowMs
+        do {
+            return try pool.read { db in
+                var out: [StoredSample] = []
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
+                          AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
+                        """,
+                    arguments: [channel, fromMs - window, toMs, fromMs, toMs])
+                while let row = try rows.next() {
+                    let data: [UInt8] = Array(row["data"] as Data)
+                    for (t, v) in try ChunkDecoder(data) where t >= fromMs && t < toMs {
+                        out.append(StoredSample(timeMs: t, value: v))
+                    }
+                }
+                for w in try Self.hotWindows(db) where w + window > fromMs && w < toMs {
+                    let hot = try Row.fetchCursor(
+                        db, sql: "SELECT t, v FROM \(Self.hotTable(w)) WHERE t >= ? AND t < ? AND channel = ?",
+                        arguments: [fromMs, toMs, channel])
+                    while let row = try hot.next() {
+                        out.append(StoredSample(timeMs: row[0], value: Self.value(row[1])))
+                    }
+                }
+                out.sort { $0.timeMs < $1.timeMs }
+                return out
+            }
+        } catch let error as ChunkCodecError {
+            throw fail(.corrupt, "read samples of channel \(channel)", error)
+        } catch {
+            throw fail(.read, "read samples of channel \(channel)", error)
+        }
+    }
+
+    static func value(_ dbValue: DatabaseValue) -> SampleValue {
+        switch dbValue.storage {
+        case .int64(let i): .energy(i)
+        case .double(let d): .number(d)
+        default: .missing
+        }
+    }
+
+    /// The newest sample of every channel.
+    public func latest() throws(StoreError) -> [UInt32: StoredSample] {
+        do {
+            return try pool.read { db in
+                var out: [UInt32: StoredSample] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT channel, t, v FROM latest") {
+                    out[UInt32(row[0] as Int64)] = StoredSample(timeMs: row[1], value: Self.value(row[2]))
+                }
+                return out
+            }
+        } catch {
+            throw fail(.read, "read latest values", error)
+        }
+    }
+
+    /// SAON state changes with `fromMs ≤ t < toMs`.
+    public func events(fromMs: Int64, toMs: Int64) throws(StoreError) -> [StateEvent] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT t, device, signal, old, new FROM event WHERE t >= ? AND t < ? ORDER BY t, id",
+                    arguments: [fromMs, toMs]
+                ).map { StateEvent(timeMs: $0[0], device: $0[1], signal: $0[2], old: $0[3], new: $0[4]) }
+            }
+        } catch {
+            throw fail(.read, "read events", error)
+        }
+    }
+
+    /// Polling health of every device.
+    public func health() throws(StoreError) -> [DeviceHealth] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM device_health ORDER BY device").map { r in
+                    DeviceHealth(
+                        device: r["device"], lastSuccessMs: r["last_success_ms"], lastErrorMs: r["last_error_ms"],
+                        lastError: r["last_error"], consecutiveFailures: r["consecutive_failures"],
+                        backoffUntilMs: r["backoff_until_ms"], polls: r["polls"], failures: r["failures"])
+                }
+            }
+        } catch {
+            throw fail(.read, "read device health", error)
+        }
+    }
+
+    /// Sample counts: sealed in chunks, and still in hot tables.
+    public func sampleCounts() throws(StoreError) -> (sealed: Int64, hot: Int64, chunkBytes: Int64, chunks: Int64) {
+        do {
+            return try pool.read { db in
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(count), 0), COALESCE(SUM(length(data)), 0), COUNT(*) FROM chunk")!
+                var hot: Int64 = 0
+                for w in try Self.hotWindows(db) {
+                    hot += try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM \(Self.hotTable(w))") ?? 0
+                }
+                return (row[0], hot, row[1], row[2])
+            }
+        } catch {
+            throw fail(.read, "count samples", error)
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() throws(StoreError) -> String {
+        do {
+            return try pool.read { db in
+                try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+            }
+        } catch {
+            throw fail(.read, "integrity check", error)
+        }
+    }
+
+    /// Bytes the `chunk` table and its index occupy on disk (dbstat), or nil when SQLite lacks dbstat.
+    public func chunkTableBytes() -> Int64? {
+        try? pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('chunk', 'chunk_by_channel')")
+        }
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Metering
+
+/// The store's single writer: appends batches of samples, records SAON state changes and the
+/// newest value per channel, seals closed windows into compressed chunks, applies retention.
+///
+/// Not thread-safe: owned by the one writer thread of the ingest pipeline. Each batch is one
+/// transaction with a reused prepared statement whose parameters are bound directly
+/// (`sqlite3_bind_*`), so the append path allocates nothing per sample.
+public final class SampleWriter {
+    public let store: SampleStore
+    private let window: Int64
+    /// Chunk encoders of the open windows: window start → channel → encoder.
+    private var encoders: [Int64: [UInt32: ChunkEncoder]] = [:]
+    /// Hot tables known to exist.
+    private var hotTables: Set<Int64> = []
+    private var modes: [ChunkValueMode] = []
+    private var saonSignals: [UInt32: (device: String, signal: String)] = [:]
+    private var lastState: [UInt32: Int] = [:]
+    private var latestTime: [Int64] = []
+    private var latestValue: [SampleValue] = []
+    private var dirty: [UInt32] = []
+    private var isDirty: [Bool] = []
+
+    /// Samples stored since start.
+    public private(set) var stored: Int64 = 0
+    /// Samples refused as exact duplicates (same channel and millisecond), e.g. replayed after a crash.
+    public private(set) var duplicates: Int64 = 0
+    /// Samples naming a channel the store does not know.
+    public private(set) var unknownChannel: Int64 = 0
+    /// Chunks written since start.
+    public private(set) var sealedChunks: Int64 = 0
+
+    /// Opens the writer: loads channel metadata and recovers the hot tables a previous run left
+    /// (closed windows are sealed, the open one is loaded back into its encoders).
+    public init(store: SampleStore, nowMs: Int64) throws(StoreError) {
+        self.store = store
+        window = store.chunkWindowMs
+        try reloadChannels()
+        try recover(nowMs: nowMs)
+    }
+
+    /// Re-reads the channel table (after devices were registered).
+    public func reloadChannels() throws(StoreError) {
+        let channels = try store.channels()
+        let size = Int(channels.map(\.id).max() ?? 0) + 1
+        modes = Array(repeating: .float, count: size)
+        latestTime = Array(repeating: Int64.min, count: size)
+        latestValue = Array(repeating: .missing, count: size)
+        isDirty = Array(repeating: false, count: size)
+        saonSignals = [:]
+        for c in channels {
+            modes[Int(c.id)] = c.isEnergy ? .integer : .float
+            if c.name.kind.isSAONState { saonSignals[c.id] = (c.device, c.name.description) }
+        }
+        for (id, s) in try store.latest() where Int(id) < size {
+            latestTime[Int(id)] = s.timeMs
+            latestValue[Int(id)] = s.value
+            if saonSignals[id] != nil, let v = s.value.doubleValue { lastState[id] = Int(v) }
+        }
+    }
+
+    private func recover(nowMs: Int64) throws(StoreError) {
+        do {
+            try store.pool.writeWithoutTransaction { db in
+                for w in try SampleStore.hotWindows(db) {
+                    hotTables.insert(w)
+                    let rows = try Row.fetchCursor(db, sql: "SELECT t, channel, v FROM \(SampleStore.hotTable(w)) ORDER BY t, channel")
+                    while let row = try rows.next() {
+                        let channel = UInt32(row[1] as Int64)
+                        guard Int(channel) < modes.count else { continue }
+                        feed(window: w, channel: channel, timeMs: row[0], value: SampleStore.value(row[2]))
+                    }
+                }
+            }
+        } catch {
+            throw store.fail(.read, "recover hot tables", error)
+        }
+        try seal(nowMs: nowMs)
+    }
+
+    private func feed(window w: Int64, channel: UInt32, timeMs: Int64, value: SampleValue) {
+        if encoders[w] == nil { encoders[w] = [:] }
+        if encoders[w]![channel] == nil { encoders[w]![channel] = ChunkEncoder(mode: modes[Int(channel)]) }
+        encoders[w]![channel]!.append(timeMs: timeMs, value: value)
+    }
+
+    /// Appends a batch in one transaction. Exact duplicates (same channel and millisecond) are skipped.
+    /// - Returns: the number of samples stored.
+    @discardableResult
+    public func append(_ samples: UnsafeBufferPointer<Sample>) throws(StoreError) -> Int {
+        guard !samples.isEmpty else { return 0 }
+        var count = 0
+        do {
+            try store.pool.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    var currentWindow = Int64.min
+                    var statement: SQLiteStatement? = nil
+                    for s in samples {
+                        let ch = Int(s.channel)
+                        guard ch < modes.count, ch > 0 else {
+                            unknownChannel += 1
+                            continue
+                        }
+                        let w = store.windowStart(s.timeMs)
+                        if w != currentWindow {
+                            statement = try insertStatement(db, window: w)
+                            currentWindow = w
+                        }
+                        guard let stmt = statement else { continue }
+                        sqlite3_bind_int64(stmt, 1, s.timeMs)
+                        sqlite3_bind_int64(stmt, 2, Int64(s.channel))
+                        switch s.value {
+                        case .energy(let wh): sqlite3_bind_int64(stmt, 3, wh)
+                        case .number(let v): sqlite3_bind_double(stmt, 3, v)
+                        case .missing: sqlite3_bind_null(stmt, 3)
+                        }
+                        let rc = sqlite3_step(stmt)
+                        sqlite3_reset(stmt)
+                        guard rc == SQLITE_DONE else {
+                            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                        }
+                        guard sqlite3_changes(db.sqliteConnection) == 1 else {
+                            duplicates += 1
+                            continue
+                        }
+                        count += 1
+                        feed(window: w, channel: s.channel, timeMs: s.timeMs, value: s.value)
+                        if s.timeMs > latestTime[ch] {
+                            latestTime[ch] = s.timeMs
+                            latestValue[ch] = s.value
+                            if !isDirty[ch] {
+                                isDirty[ch] = true
+                                dirty.append(s.channel)
+                            }
+                        }
+                        if let signal = saonSignals[s.channel], let v = s.value.doubleValue {
+                            let state = Int(v)
+                            let old = lastState[s.channel]
+                            if old != state {
+                                lastState[s.channel] = state
+                                try db.execute(
+                                    sql: "INSERT INTO event(t, device, signal, old, new) VALUES (?, ?, ?, ?, ?)",
+                                    arguments: [s.timeMs, signal.device, signal.signal, old, state])
+                            }
+                        }
+                    }
+                    try flushLatest(db)
+                    return .commit
+                }
+            }
+        } catch {
+            dirty.removeAll(keepingCapacity: true)
+            throw store.fail(.write, "append batch of \(samples.count) samples", error)
+        }
+        stored += Int64(count)
+        return count
+    }
+
+    private func insertStatement(_ db: Database, window w: Int64) throws -> SQLiteStatement? {
+        let table = SampleStore.hotTable(w)
+        if !hotTables.contains(w) {
+            try db.execute(
+                sql: "CREATE TABLE IF NOT EXISTS \(table)(t INTEGER NOT NULL, channel INTEGER NOT NULL, v, PRIMARY KEY(t, channel)) WITHOUT ROWID")
+            hotTables.insert(w)
+        }
+        return try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table)(t, channel, v) VALUES (?, ?, ?)").sqliteStatement
+    }
+
+    private func flushLatest(_ db: Database) throws {
+        guard !dirty.isEmpty else { return }
+        let stmt = try db.cachedStatement(
+            sql: """
+                INSERT INTO latest(channel, t, v) VALUES (?, ?, ?)
+                ON CONFLICT(channel) DO UPDATE SET t = excluded.t, v = excluded.v WHERE excluded.t > latest.t
+                """
+        ).sqliteStatement
+        for c in dirty {
+            let ch = Int(c)
+            isDirty[ch] = false
+            sqlite3_bind_int64(stmt, 1, Int64(c))
+            sqlite3_bind_int64(stmt, 2, latestTime[ch])
+            switch latestValue[ch] {
+            case .energy(let wh): sqlite3_bind_int64(stmt, 3, wh)
+            case .number(let v): sqlite3_bind_double(stmt, 3, v)
+            case .missing: sqlite3_bind_null(stmt, 3)
+            }
+            let rc = sqlite3_step(stmt)
+            sqlite3_reset(stmt)
+            if rc != SQLITE_DONE {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+        }
+        dirty.removeAll(keepingCapacity: true)
+    }
+
+    /// Seals every window that closed at least the grace period before `nowMs` (or every
+    /// window, with `force`): its chunks are inserted and its hot table dropped, atomically.
+    /// Then applies raw-sample retention.
+    /// - Returns: the number of chunks written.
+    @discardableResult
+    public func seal(nowMs: Int64, force: Bool = false) throws(StoreError) -> Int {
+        let closed = Set(encoders.keys).union(hotTables).filter {
+            force || $0 + window + store.options.sealGraceMs <= nowMs
+        }.sorted()
+        var written = 0
+        for w in closed {
+            do {
+                try store.pool.writeWithoutTransaction { db in
+                    try db.inTransaction {
+                        let stmt = try db.cachedStatement(
+                            sql: "INSERT OR REPLACE INTO chunk(window_start, channel, t_first, t_last, count, data) VALUES (?, ?, ?, ?, ?, ?)")
+                        for (channel, encoder) in (encoders[w] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                            guard let first = encoder.firstTimeMs, let last = encoder.lastTimeMs else { continue }
+                            try stmt.execute(arguments: [w, channel, first, last, encoder.count, Data(encoder.finish())])
+                            written += 1
+                        }
+                        try db.execute(sql: "DROP TABLE IF EXISTS \(SampleStore.hotTable(w))")
+                        return .commit
+                    }
+                }
+            } catch {
+                throw store.fail(.write, "seal window starting \(w)", error)
+            }
+            encoders[w] = nil
+            hotTables.remove(w)
+        }
+        sealedChunks += Int64(written)
+        if store.options.rawRetentionMs > 0, !closed.isEmpty {
+            do {
+                try store.pool.write { db in
+                    try db.execute(
+                        sql: "DELETE FROM chunk WHERE window_start < ?", arguments: [nowMs - store.options.rawRetentionMs])
+                }
+            } catch {
+                throw store.fail(.write, "apply retention", error)
+            }
+        }
+        return written
+    }
+
+    /// Upserts the polling health of devices.
+    public func writeHealth(_ health: [DeviceHealth], nowMs: Int64) throws(StoreError) {
+        guard !health.isEmpty else { return }
+        do {
+            try store.pool.write { db in
+                let stmt = try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO device_health(device, last_success_ms, last_error_ms, last_error,
+                          consecutive_failures, backoff_until_ms, polls, failures, updated_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for h in health {
+                    try stmt.execute(arguments: [
+                        h.device, h.lastSuccessMs, h.lastErrorMs, h.lastError, h.consecutiveFailures, h.backoffUntilMs,
+                        h.polls, h.failures, nowMs,
+                    ])
+                }
+            }
+        } catch {
+            throw store.fail(.write, "write device health", error)
+        }
+    }
+
+    /// Windows still open in memory (for tests and the periodic summary).
+    public var openWindows: [Int64] { encoders.keys.sorted() }
+}
