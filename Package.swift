@@ -83,6 +83,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus"], swiftSettings: swiftSettings),
-        .testTarget(name: "esepTests", dependencies: ["Simulator", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(name: "esepTests", dependencies: ["esep", "Simulator", "Metering", "Store"], swiftSettings: swiftSettings),
     ]
 )

@@ -28,6 +28,8 @@ final class ConnectionPoller: @unchecked Sendable {
     private var timers: [any DispatchSourceTimer] = []
     private var lastConnectAttemptMs: Int64 = .min
     private var rng = SystemRandomNumberGenerator()
+    /// Samples handed to the ring (or dropped) since start. Queue-confined.
+    private var produced: Int64 = 0
 
     init(
         endpoint: EndpointSpec, index: Int, devices: [DevicePollState], rings: SampleRingSet, board: HealthBoard,
@@ -66,6 +68,9 @@ final class ConnectionPoller: @unchecked Sendable {
             }
         }
     }
+
+    /// Samples this poller has read so far (stored, queued or dropped).
+    var samplesProduced: Int64 { queue.sync { produced } }
 
     /// Stops the timers and waits for a poll in progress to finish, then closes the connection.
     func stop() {
@@ -107,6 +112,7 @@ final class ConnectionPoller: @unchecked Sendable {
                 let ids = d.channelIds[i]
                 try read.execute(on: client, unit: d.spec.unitId) { index, _, value in
                     if index == 0 { t = wallClockMs() }
+                    produced &+= 1
                     if !ring.push(Sample(channel: ids[index], timeMs: t, value: value)) {
                         rings.recordDrop()
                         metrics.dropped.increment()

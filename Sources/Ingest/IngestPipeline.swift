@@ -103,6 +103,13 @@ public final class IngestPipeline: Sendable {
     public var statistics: IngestStatistics {
         var s = writer.statistics
         s.dropped = Int64(rings.dropped)
+        s.polled = pollers.reduce(0) { $0 + $1.samplesProduced }
         return s
+    }
+
+    /// Seals every open window now (benchmarks and tests: the daemon seals windows as they close).
+    /// Call only after ``stopWriting()``.
+    public func sealAll() throws(StoreError) {
+        try writer.sealAll()
     }
 }

@@ -47,6 +47,12 @@ public final class IngestWriter: @unchecked Sendable {
         t.start()
     }
 
+    /// Seals every open window (after ``stop()``).
+    func sealAll() throws(StoreError) {
+        precondition(thread == nil, "sealAll() while the writer thread runs")
+        try writer.seal(nowMs: wallClockMs(), force: true)
+    }
+
     /// Drains every ring, commits, flushes health and returns.
     func stop() {
         guard thread != nil else { return }
@@ -138,4 +144,6 @@ public struct IngestStatistics: Sendable, Hashable {
     public var duplicates: Int64 = 0
     public var writeErrors: Int64 = 0
     public var dropped: Int64 = 0
+    /// Samples the pollers read (stored + dropped + still queued).
+    public var polled: Int64 = 0
 }

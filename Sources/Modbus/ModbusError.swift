@@ -30,7 +30,7 @@ public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {
 
         private init(_ base: Base) { self.base = base }
 
-        /// No answer (or no connection) within the timeout. `ETIMEDOUT`.
+        /// No answer (or no connection) within the timeout. `ETIMEDOUT`; `EINPROGRESS` from a connect that timed out.
         public static let timeout = Code(.timeout)
         /// Nothing listens at the endpoint. `ECONNREFUSED`.
         public static let connectionRefused = Code(.connectionRefused)
@@ -253,7 +253,9 @@ extension ModbusError.Code {
         case 17: self = .badUnitId  // EMBBADSLAVE
         default:
             switch value {
-            case ETIMEDOUT, EAGAIN: self = .timeout
+            // libmodbus 3.1.6's non-blocking connect returns -1 on its select timeout with errno still
+            // EINPROGRESS.
+            case ETIMEDOUT, EAGAIN, EINPROGRESS: self = .timeout
             case ECONNREFUSED: self = .connectionRefused
             case ECONNRESET, ECONNABORTED: self = .connectionReset
             case EPIPE: self = .brokenPipe

@@ -113,7 +113,8 @@ struct TableReader {
     func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let n = int(key) else { return nil }
         guard range.contains(n) else {
-            decoder.error(path.appending(key), "must be between \(range.lowerBound) and \(range.upperBound), found \(n)")
+            decoder.error(
+                path.appending(key), "must be between \(range.lowerBound) and \(range.upperBound), found \(n)")
             return nil
         }
         return n

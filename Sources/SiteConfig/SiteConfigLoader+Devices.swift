@@ -80,12 +80,13 @@ extension ConfigDecoder {
     private func decodeDeviceAddress(
         _ t: TableReader, registry: inout DeviceRegistry
     ) -> (id: String?, gateway: Located<GatewayConfig>?, unitId: Int?) {
-        let id = identifier(t, "id")
-        if let id {
-            if let first = registry.deviceIds[id] {
-                error(t.path.appending("id"), "device id '\(id)' is already used by \(first)")
+        var id = identifier(t, "id")
+        if let given = id {
+            if let first = registry.deviceIds[given] {
+                error(t.path.appending("id"), "device id '\(given)' is already used by \(first)")
+                id = nil
             } else {
-                registry.deviceIds[id] = t.path
+                registry.deviceIds[given] = t.path
             }
         }
         var gateway: Located<GatewayConfig>?
@@ -262,12 +263,14 @@ extension ConfigDecoder {
                 }
                 if let f = givenFeeders, f != counted.feeders {
                     error(
-                        t.path.appending("feeders"), "profile '\(profileName)' has \(counted.feeders) feeders, not \(f)")
+                        t.path.appending("feeders"), "profile '\(profileName)' has \(counted.feeders) feeders, not \(f)"
+                    )
                 }
                 stages = counted.stages
                 feeders = counted.feeders
             }
-            if let p = profile, let map = t.table("map", keys: ConfigDecoder.saonMapKeys) {
+            let map = t.table("map", keys: ConfigDecoder.saonMapKeys)
+            if let p = profile, let map {
                 profile = applyMap(map, to: p, stages: stages, feeders: feeders)
             }
             guard let id, let gateway, let unitId, let profile else { continue }
@@ -321,7 +324,8 @@ extension ConfigDecoder {
             if let node = map.entries[key] { address(node, at: map.path.appending(key), channel: ChannelName(kind)) }
         }
         let lists: [(String, ChannelKind, Int, String)] = [
-            ("stage_tripped", .saonStageTripped, stages, "stages"), ("feeder_open", .saonFeederOpen, feeders, "feeders"),
+            ("stage_tripped", .saonStageTripped, stages, "stages"),
+            ("feeder_open", .saonFeederOpen, feeders, "feeders"),
         ]
         for (key, kind, count, countKey) in lists {
             guard let elements = map.array(key) else {

@@ -58,7 +58,9 @@ extension ConfigDecoder {
             let name = identifier(t, "name")
             if let name {
                 if DeviceProfile.builtIn[name] != nil {
-                    error(t.path.appending("name"), "'\(name)' is a built-in profile; give the site's profile another name")
+                    error(
+                        t.path.appending("name"),
+                        "'\(name)' is a built-in profile; give the site's profile another name")
                 } else if let first = profiles[name] {
                     error(t.path.appending("name"), "profile name '\(name)' is already used by \(first.path)")
                 }
@@ -177,16 +179,19 @@ extension ConfigDecoder {
             }
             notAvailable = own
         }
+        if let address, let type {
+            let last = address + (space.isBitSpace ? 1 : type.registerCount) - 1
+            if last > 65535 {
+                error(
+                    f.path.appending("address"),
+                    "the \(type.rawValue) field at \(address) ends at \(last), beyond the last address 65535")
+                return nil
+            }
+        }
         guard let channel, let address, let type, let unit else { return nil }
         var field = RegisterField(
             channel, space: space, address: address, documented: documented, type: type, order: order,
             scale: scale, unit: unit, bit: bit)
-        if field.lastAddress > 65535 {
-            error(
-                f.path.appending("address"),
-                "the \(type.rawValue) field at \(address) ends at \(field.lastAddress), beyond the last address 65535")
-            return nil
-        }
         if type != .bit {
             switch notAvailable {
             case .none: break
@@ -263,7 +268,9 @@ extension ConfigDecoder {
         }
         guard allowed.contains(unit) else {
             let names = allowed.map { "'\($0.rawValue)'" }.joined(separator: " or ")
-            error(f.path.appending("unit"), "unit '\(unit.rawValue)' does not fit channel '\(channel)'; expected \(names)")
+            error(
+                f.path.appending("unit"), "unit '\(unit.rawValue)' does not fit channel '\(channel)'; expected \(names)"
+            )
             return nil
         }
         return unit

@@ -2,14 +2,22 @@ import Foundation
 
 /// `[site]`, `[storage]`, `[ingest]` and `[api]`.
 extension ConfigDecoder {
+    static let siteKeys = ["name", "bin", "address", "timezone"]
+    static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity"]
+    static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
+    static let apiKeys = [
+        "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "tokens",
+    ]
+    static let tokenKeys = ["name", "hash", "scopes"]
+
     func decodeSite(_ root: TableReader) -> SiteSection {
-        guard let t = root.table("site", keys: ["name", "bin", "address", "timezone"]) else {
+        guard let t = root.table("site", keys: ConfigDecoder.siteKeys) else {
             if !root.has("site") { error(ConfigPath.root.appending("site").appending("name"), "missing required key") }
             return SiteSection(name: "")
         }
         let name = t.requiredString("name") ?? ""
         var bin = t.string("bin")
-        if let b = bin, b.utf8.count != 12 || !b.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+        if let b = bin, b.utf8.count != 12 || !b.utf8.allSatisfy((UInt8(ascii: "0")...UInt8(ascii: "9")).contains) {
             error(t.path.appending("bin"), "must be exactly 12 digits (BIN/IIN), found '\(b)'")
             bin = nil
         }
@@ -26,8 +34,7 @@ extension ConfigDecoder {
     }
 
     func decodeStorage(_ root: TableReader) -> StorageSection {
-        let keys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity"]
-        guard let t = root.table("storage", keys: keys) else { return StorageSection() }
+        guard let t = root.table("storage", keys: ConfigDecoder.storageKeys) else { return StorageSection() }
         var storage = StorageSection()
         if let path = t.string("path") {
             if path.isEmpty { error(t.path.appending("path"), "must not be empty") } else { storage.path = path }
@@ -44,8 +51,7 @@ extension ConfigDecoder {
     }
 
     func decodeIngest(_ root: TableReader) -> IngestSection {
-        let keys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
-        guard let t = root.table("ingest", keys: keys) else { return IngestSection() }
+        guard let t = root.table("ingest", keys: ConfigDecoder.ingestKeys) else { return IngestSection() }
         var ingest = IngestSection()
         ingest.holeFillRegisters = t.int("hole_fill_registers", default: ingest.holeFillRegisters, in: 0...125)
         ingest.backoffMaxSeconds = t.int("backoff_max_s", default: ingest.backoffMaxSeconds, in: 1...3600)
@@ -55,8 +61,7 @@ extension ConfigDecoder {
     }
 
     func decodeAPI(_ root: TableReader) -> APISection {
-        let keys = ["listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "tokens"]
-        guard let t = root.table("api", keys: keys) else { return APISection() }
+        guard let t = root.table("api", keys: ConfigDecoder.apiKeys) else { return APISection() }
         var api = APISection()
         if let listen = t.string("listen") {
             switch ConfigDecoder.parseListen(listen) {
@@ -106,7 +111,8 @@ extension ConfigDecoder {
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
             if host.contains(":") {
-                return .failure(ValueProblem(message: "an IPv6 address needs brackets, e.g. [::1]:8080; found '\(text)'"))
+                return .failure(
+                    ValueProblem(message: "an IPv6 address needs brackets, e.g. [::1]:8080; found '\(text)'"))
             }
         }
         guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
@@ -121,7 +127,7 @@ extension ConfigDecoder {
     func decodeTokens(_ api: TableReader) -> [APIToken] {
         var tokens: [APIToken] = []
         var names: [String: ConfigPath] = [:]
-        for (_, t) in api.tables("tokens", keys: ["name", "hash", "scopes"]) {
+        for (_, t) in api.tables("tokens", keys: ConfigDecoder.tokenKeys) {
             let name = t.requiredString("name")
             if let name {
                 if let first = names[name] {

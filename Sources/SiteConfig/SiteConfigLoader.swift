@@ -12,6 +12,15 @@ public enum SiteConfigLoader {
     /// The top-level keys of a configuration file.
     static let rootKeys = ["site", "storage", "ingest", "api", "gateways", "meters", "saon", "profiles"]
 
+    /// Every table of the schema with its keys (tests check the example file documents them all).
+    static let schema: [(table: String, keys: [String])] = [
+        ("", rootKeys), ("site", ConfigDecoder.siteKeys), ("storage", ConfigDecoder.storageKeys),
+        ("ingest", ConfigDecoder.ingestKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
+        ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
+        ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
+        ("profiles.fields", ConfigDecoder.fieldKeys),
+    ]
+
     /// Reads and validates the file at `path`.
     ///
     /// - Throws: ``ConfigError`` with every problem found; a missing or unreadable file is one
@@ -21,19 +30,27 @@ public enum SiteConfigLoader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            let reason =
-                FileManager.default.fileExists(atPath: path)
-                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
             throw ConfigError(diagnostics: [
-                ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.fileKey, message: reason)
+                ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.fileKey, message: unreadableReason(path))
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(diagnostics: [
-                ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.fileKey, message: "the file is not UTF-8 text")
+                ConfigDiagnostic(
+                    file: path, line: 0, key: ConfigDiagnostic.fileKey, message: "the file is not UTF-8 text")
             ])
         }
         return try parse(text: text, path: path)
+    }
+
+    /// Why `path` could not be read, in words an operator can act on.
+    static func unreadableReason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        let files = FileManager.default
+        if !files.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "is a directory, not a file" }
+        if !files.isReadableFile(atPath: path) { return "permission denied" }
+        return "cannot read the file"
     }
 
     /// Parses and validates configuration text; `path` names it in diagnostics.

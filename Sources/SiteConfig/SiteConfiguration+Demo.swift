@@ -34,7 +34,8 @@ extension SiteConfiguration {
         }
         if !(0...247).contains(meters) { problem("meters", "must be between 0 and 247, found \(meters)") }
         if !(0...247).contains(saonUnitId) || (meters > 0 && (1...meters).contains(saonUnitId)) {
-            problem("saon_unit_id", "must be between 0 and 247 and not one of the meters' 1…\(meters), found \(saonUnitId)")
+            problem(
+                "saon_unit_id", "must be between 0 and 247 and not one of the meters' 1…\(meters), found \(saonUnitId)")
         }
         if !(1...65535).contains(port) { problem("port", "must be between 1 and 65535, found \(port)") }
         if !(100...3_600_000).contains(pollIntervalMs) {

@@ -10,7 +10,7 @@ public import Metering
 /// Durations are whole milliseconds or seconds in `Int` properties named after their unit
 /// (`pollIntervalMs`, `sealAfterSeconds`), exactly as the file gives them; each has a
 /// `Duration` accessor beside it.
-public struct SiteConfiguration: Sendable {
+public struct SiteConfiguration: Sendable, Hashable {
     public var site: SiteSection
     public var storage: StorageSection
     public var ingest: IngestSection

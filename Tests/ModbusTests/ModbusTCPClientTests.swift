@@ -198,6 +198,30 @@ struct ModbusTCPClientTests {
         #expect(await client.isConnected == false)
     }
 
+    @Test("connect gives up after the connect timeout, not the response timeout")
+    func connectTimeout() async throws {
+        let listener = SaturatedListener()
+        let client = QueuedClient(
+            port: listener.port, timeouts: ModbusTimeouts(connect: .milliseconds(300), response: .seconds(5)))
+        let start = ContinuousClock.now
+        let error = try #require(await client.holding(0, 1).error)
+        let elapsed = ContinuousClock.now - start
+        #expect(error.code == .timeout, "\(error)")
+        #expect(error.operation == "connect" && error.requiresReconnect)
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "gave up after \(elapsed)")
+        #expect(await client.isConnected == false)
+        withExtendedLifetime(listener) {}
+    }
+
+    @Test("a host name that does not resolve")
+    func addressResolution() async throws {
+        // A label longer than 63 bytes fails inside getaddrinfo: no DNS query leaves the machine.
+        let client = QueuedClient(host: String(repeating: "a", count: 70) + ".invalid", port: 502)
+        let error = try #require(await client.run { try $0.connect() }.error)
+        #expect(error.code == .addressResolution, "\(error)")
+        #expect(error.requiresReconnect && error.operation == "connect")
+    }
+
     @Test("an explicit connect(), close() and reconnect")
     func connectAndClose() async throws {
         let server = try TestServer()

@@ -211,3 +211,37 @@ func rawExchange(port: Int, _ request: [UInt8]) -> [UInt8]? {
     let n = recv(fd, &buffer, buffer.count, 0)
     return n > 0 ? Array(buffer[..<n]) : nil
 }
+
+/// A listener on 127.0.0.1 whose accept queue is full (backlog 0, never accepted, already holding connections):
+/// the kernel drops further SYNs, so a connect to it hangs until the client's own timeout.
+final class SaturatedListener {
+    let port: Int
+    private var sockets: [Int32] = []
+
+    init() {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        sockets.append(listener)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                _ = bind(listener, pointer, length)
+                _ = listen(listener, 0)
+                return getsockname(listener, pointer, &length)
+            }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        for _ in 0..<3 {  // fill the queue; these connects complete or stay pending, either is fine
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
+            sockets.append(filler)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
+            }
+        }
+        usleep(20_000)
+    }
+
+    deinit { for fd in sockets { close(fd) } }
+}

@@ -1,7 +1,8 @@
 import Foundation
 import Metering
-import SiteConfig
 import Testing
+
+@testable import SiteConfig
 
 @Suite struct ExampleConfigTests {
     @Test func exampleParsesWithoutDiagnostics() throws {
@@ -20,5 +21,24 @@ import Testing
         #expect(config.saon.map(\.id) == ["SAON-1"])
         #expect(Array(config.profiles.keys) == ["kru-plc"])
         #expect(config.api.tokens.map(\.name) == ["kegoc-dispatch", "site-ops"])
+    }
+}
+
+@Suite struct ExampleDocumentationTests {
+    /// Every key of every table is written (or, for `bit`, shown commented out) in the example.
+    @Test func exampleDocumentsEveryKey() throws {
+        let text = try String(contentsOfFile: exampleConfigPath, encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        for (table, keys) in SiteConfigLoader.schema {
+            if !table.isEmpty {
+                #expect(
+                    lines.contains("[\(table)]") || lines.contains("[[\(table)]]"),
+                    "the example has no [\(table)] table")
+            }
+            for key in keys where !(table.isEmpty || key == "tokens" || key == "fields" || key == "map") {
+                let written = lines.contains { $0.hasPrefix("\(key) = ") || $0.hasPrefix("# \(key) = ") }
+                #expect(written, "the example does not document \(table).\(key)")
+            }
+        }
     }
 }

@@ -1,0 +1,285 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Ingest
+import Logging
+import Metering
+import Modbus
+import Simulator
+import Store
+
+/// `esep bench`: ingest and ring-buffer benchmarks (see bench/README.md).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: end-to-end ingest against simulator processes, and the sample ring.",
+        subcommands: [IngestBench.self, RingBench.self]
+    )
+}
+
+struct IngestBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Measure the ingest pipeline end to end against simulator processes, and a raw libmodbus loop.",
+        discussion: """
+            Starts `esep sim` as separate processes (at most 200 meters each), then, on the same
+            connections: (1) a raw loop — the same reads back to back with libmodbus, no decode, ring or
+            store; (2) the real pipeline — pollers, rings, writer, SQLite — for the same time. With
+            --interval-ms 0 (default) devices are polled as fast as the connections allow, which gives the
+            ratio to the raw loop; with --interval-ms 1000 it measures a real polling load (CPU, RSS, losses).
+            """
+    )
+
+    @Option(help: "Simulated meters.")
+    var meters = 100
+
+    @Option(help: "Seconds per phase.")
+    var seconds = 10.0
+
+    @Option(help: "Connections in total (spread over the simulator endpoints).")
+    var connections = 2
+
+    @Option(help: "Poll interval per meter, ms (0: as fast as possible).")
+    var intervalMs = 0
+
+    @Option(help: "Meter profile.")
+    var profile = "sdm630"
+
+    @Option(help: "Database file (default: a temporary file, removed afterwards).")
+    var db: String?
+
+    @Flag(help: "Skip the raw libmodbus baseline.")
+    var skipRaw = false
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        guard let meterProfile = DeviceProfile.builtIn[profile], meterProfile.kind == .meter else {
+            throw ValidationError("--profile: unknown meter profile '\(profile)'")
+        }
+        let perSim = 200
+        let endpoints = (meters + perSim - 1) / perSim
+        guard connections >= endpoints else {
+            throw ValidationError("--connections must be at least \(endpoints) (one per simulator endpoint of ≤ \(perSim) meters)")
+        }
+        // 1. Simulators as separate processes.
+        var sims: [(process: Process, port: Int, meters: Int)] = []
+        defer {
+            for s in sims where s.process.isRunning {
+                s.process.terminate()
+                s.process.waitUntilExit()
+            }
+        }
+        for e in 0..<endpoints {
+            let n = min(perSim, meters - e * perSim)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            p.arguments = ["sim", "--listen", "127.0.0.1:0", "--meters", String(n), "--profile", profile, "--saon-unit", "0", "--seed", String(e + 1)]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            var banner = ""
+            let deadline = Date().addingTimeInterval(20)
+            while !banner.contains("listening on"), Date() < deadline {
+                let d = out.fileHandleForReading.availableData
+                if d.isEmpty { break }
+                banner += String(decoding: d, as: UTF8.self)
+            }
+            guard let port = banner.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+                throw ValidationError("simulator \(e) did not start: \(banner)")
+            }
+            sims.append((p, port, n))
+        }
+        let reads = ReadPlanner.plan(fields: meterProfile.fields)
+        let valuesPerPoll = reads.reduce(0) { $0 + $1.fields.count }
+        let connectionsPerEndpoint = (0..<endpoints).map { e in connections / endpoints + (e < connections % endpoints ? 1 : 0) }
+
+        // 2. Raw libmodbus loop: the same reads, no decode, ring or store.
+        var rawValues: Int64 = 0
+        if !skipRaw {
+            let total = Locked<Int64>(0)
+            let group = DispatchGroup()
+            for (e, sim) in sims.enumerated() {
+                for c in 0..<connectionsPerEndpoint[e] {
+                    let units = Array(stride(from: c + 1, through: sim.meters, by: connectionsPerEndpoint[e]))
+                    let port = sim.port
+                    let secs = seconds
+                    group.enter()
+                    Thread {
+                        let client = ModbusTCPClient(host: "127.0.0.1", port: port)
+                        var values: Int64 = 0
+                        let end = DispatchTime.now().uptimeNanoseconds + UInt64(secs * 1e9)
+                        var i = 0
+                        while DispatchTime.now().uptimeNanoseconds < end {
+                            let unit = UInt8(units[i % units.count])
+                            i += 1
+                            for r in reads {
+                                do {
+                                    switch r.space {
+                                    case .inputRegisters: _ = try client.readInputRegisters(unit: unit, address: r.address, count: r.count)
+                                    default: _ = try client.readHoldingRegisters(unit: unit, address: r.address, count: r.count)
+                                    }
+                                    values += Int64(r.fields.count)
+                                } catch {}
+                            }
+                        }
+                        client.close()
+                        total.add(values)
+                        group.leave()
+                    }.start()
+                }
+            }
+            group.wait()
+            rawValues = total.get()
+        }
+
+        // 3. The real pipeline.
+        let dbPath = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("esep-bench-\(UUID().uuidString).sqlite").path
+        defer {
+            if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) } }
+        }
+        var logger = Logger(label: "esep.bench")
+        logger.logLevel = .warning
+        var storeOptions = StoreOptions()
+        storeOptions.chunkWindowMs = 600_000
+        let store = try SampleStore(path: dbPath, options: storeOptions)
+        var devices: [IngestDevice] = []
+        for (e, sim) in sims.enumerated() {
+            let endpoint = EndpointSpec(gateway: "sim\(e)", host: "127.0.0.1", port: sim.port, connections: connectionsPerEndpoint[e])
+            for u in 1...sim.meters {
+                devices.append(
+                    IngestDevice(
+                        record: DeviceRecord(name: String(format: "E%dM%03d", e, u), kind: "meter", profile: profile, gateway: "sim\(e)", unitId: u),
+                        endpoint: endpoint, unitId: UInt8(u), profile: meterProfile, pollIntervalMs: max(1, intervalMs)))
+            }
+        }
+        var options = IngestOptions()
+        options.summaryIntervalMs = 0
+        let pipeline = try IngestPipeline(devices: devices, store: store, options: options, logger: logger)
+        let cpu0 = cpuSeconds()
+        let wall0 = DispatchTime.now().uptimeNanoseconds
+        pipeline.start()
+        Thread.sleep(forTimeInterval: seconds)
+        pipeline.stopPolling()
+        let pollWall = Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9
+        pipeline.stopWriting()
+        let cpu = cpuSeconds() - cpu0
+        let stats = pipeline.statistics
+        try pipeline.sealAll()
+        let counts = try store.sampleCounts()
+        let chunkBytes = store.chunkTableBytes() ?? (counts.chunkBytes + counts.chunks * 40)
+        let valuesPerS = Double(stats.polled) / pollWall
+        let rawPerS = Double(rawValues) / seconds
+        let result = IngestBenchResult(
+            meters: meters, seconds: seconds, connections: connections, interval_ms: intervalMs, cores: ProcessInfo.processInfo.activeProcessorCount,
+            values_per_s: valuesPerS, samples_stored_per_s: Double(stats.stored) / pollWall,
+            raw_values_per_s: rawPerS, ratio: rawPerS > 0 ? valuesPerS / rawPerS : 0,
+            samples_polled: stats.polled, samples_stored: stats.stored, samples_lost: stats.polled - stats.stored,
+            cpu_s: cpu, cpu_core_share: cpu / pollWall,
+            cpu_s_per_million_values: stats.polled > 0 ? cpu / (Double(stats.polled) / 1e6) : 0,
+            peak_rss_mib: peakRSSMiB(), bytes_per_sample: counts.sealed > 0 ? Double(chunkBytes) / Double(counts.sealed) : 0,
+            values_per_poll: valuesPerPoll)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(result.text)
+        }
+    }
+}
+
+struct IngestBenchResult: Codable {
+    var meters: Int
+    var seconds: Double
+    var connections: Int
+    var interval_ms: Int
+    var cores: Int
+    var values_per_s: Double
+    var samples_stored_per_s: Double
+    var raw_values_per_s: Double
+    var ratio: Double
+    var samples_polled: Int64
+    var samples_stored: Int64
+    var samples_lost: Int64
+    var cpu_s: Double
+    var cpu_core_share: Double
+    var cpu_s_per_million_values: Double
+    var peak_rss_mib: Double
+    var bytes_per_sample: Double
+    var values_per_poll: Int
+
+    var text: String {
+        """
+        esep bench ingest: \(meters) meters, \(connections) connection(s), \(interval_ms == 0 ? "as fast as possible" : "every \(interval_ms) ms"), \(seconds) s per phase, \(cores) cores
+          pipeline      \(String(format: "%12.0f", values_per_s)) values/s   (\(String(format: "%.0f", samples_stored_per_s)) samples/s stored)
+          raw libmodbus \(String(format: "%12.0f", raw_values_per_s)) values/s   ratio \(String(format: "%.3f", ratio))
+          samples       polled \(samples_polled), stored \(samples_stored), lost \(samples_lost)
+          cpu           \(String(format: "%.2f", cpu_s)) s (\(String(format: "%.1f", cpu_core_share * 100)) % of one core), \(String(format: "%.3f", cpu_s_per_million_values)) s per million values
+          memory        peak RSS \(String(format: "%.1f", peak_rss_mib)) MiB
+          disk          \(String(format: "%.2f", bytes_per_sample)) bytes per sealed sample
+        """
+    }
+}
+
+struct RingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ring",
+        abstract: "Micro-benchmark of the sample rings with 1 and 4 producers (build with -c release).")
+
+    @Option(help: "Items per producer.")
+    var items = 20_000_000
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        var rows: [[String: String]] = []
+        for kind in RingBenchmark.Kind.allCases {
+            for producers in [1, 4] {
+                let r = RingBenchmark.run(producers: producers, itemsPerProducer: items, kind: kind)
+                rows.append([
+                    "kind": "\(kind)", "producers": String(producers), "items": String(r.items),
+                    "seconds": String(format: "%.3f", r.seconds), "items_per_s": String(format: "%.0f", r.itemsPerSecond),
+                ])
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            var t = TextTable(header: ["ring", "producers", "items", "seconds", "items/s"], rightAligned: [1, 2, 3, 4])
+            t.rows = rows.map { [$0["kind"]!, $0["producers"]!, $0["items"]!, $0["seconds"]!, $0["items_per_s"]!] }
+            print(t.render())
+        }
+    }
+}
+
+/// CPU time (user + system) of this process, all threads.
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
+/// Peak resident set size of this process, MiB.
+func peakRSSMiB() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF, &u)
+    return Double(u.ru_maxrss) / 1024
+}
+
+/// A lock-protected value.
+final class Locked<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+}
+
+extension Locked where T == Int64 {
+    func add(_ n: Int64) { lock.lock(); value += n; lock.unlock() }
+}
