@@ -26,10 +26,13 @@ public final class IngestPipeline: Sendable {
         self.store = store
         self.devices = devices
         self.logger = logger
-        channels = try store.register(devices: devices.map { ($0.record, $0.profile.fields.map(\.channel)) })
-        board = HealthBoard(devices: devices.map(\.id))
+        let channels = try store.register(devices: devices.map { ($0.record, $0.profile.fields.map(\.channel)) })
+        self.channels = channels
+        let board = HealthBoard(devices: devices.map(\.id))
+        self.board = board
         let metrics = IngestMetrics()
-        rings = SampleRingSet(capacityPerProducer: options.ringCapacity)
+        let rings = SampleRingSet(capacityPerProducer: options.ringCapacity)
+        self.rings = rings
         var byEndpoint: [String: [IngestDevice]] = [:]
         var order: [String] = []
         for d in devices {

@@ -33,7 +33,7 @@ public final class ModbusTCPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Binds, listens and starts the accept thread. Call once.
+    /// Binds, listens and starts the accept thread. Call once (again only after it threw).
     /// - Throws: ``ModbusError`` with operation "listen" (for example `.system` with `EADDRINUSE`,
     ///   `.addressResolution`, `.invalidArgument` for a bad host or port).
     public func start() throws(ModbusError) {
@@ -63,7 +63,9 @@ public final class ModbusTCPServer: @unchecked Sendable {
                 throw error
             }
         } catch {
-            core.state.withLock { $0.phase = .stopped }
+            core.state.withLock { state in
+                if state.phase == .starting { state.phase = .idle }  // may be tried again
+            }
             throw error
         }
 

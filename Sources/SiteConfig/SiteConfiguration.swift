@@ -312,9 +312,11 @@ public struct SAONConfig: Sendable, Hashable {
     public var profile: DeviceProfile
     /// `poll_interval_ms` (200; 50…60000).
     public var pollIntervalMs: Int
-    /// `stages` (4; 1…32).
+    /// `stages` (4; 1…32). With a `[[profiles]]` SAON profile: the highest stage number its
+    /// channels cover (a `stages` key must agree with it).
     public var stages: Int
-    /// `feeders` (8; 1…64).
+    /// `feeders` (8; 1…64). With a `[[profiles]]` SAON profile: the highest feeder number its
+    /// channels cover (a `feeders` key must agree with it).
     public var feeders: Int
     /// The register cap the read planner uses: the smaller of the gateway's and the profile's.
     public var maxRegistersPerRead: Int

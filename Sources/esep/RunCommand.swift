@@ -5,6 +5,7 @@ import Ingest
 import Logging
 import Metering
 import ServiceLifecycle
+import UnixSignals
 import SiteConfig
 import Simulator
 import Store
@@ -151,6 +152,6 @@ struct PollerService: Service {
 struct DeadlineService: Service {
     let seconds: Double
     func run() async throws {
-        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))).cancellationOnGracefulShutdown()
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
     }
 }

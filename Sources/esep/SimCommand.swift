@@ -156,7 +156,7 @@ struct SimCommand: ParsableCommand {
             "esep sim: \(meters) meter(s) [\(profiles)] on unit ids 1…\(meters)"
                 + (saonUnit > 0 ? ", SAON on unit \(saonUnit)" : "")
                 + ", listening on \(Endpoint(host: listen.host, port: server.port))")
-        fflush(stdout)
+        fflush(nil)
         waitForTermination(seconds: duration)
         server.stop()
         let s = server.site.statistics

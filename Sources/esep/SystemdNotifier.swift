@@ -19,7 +19,7 @@ struct SystemdNotifier: Service {
             let interval = Duration.microseconds(usec / 2)
             while !Task.isShuttingDownGracefully {
                 Self.notify("WATCHDOG=1", socket: socketPath)
-                try? await Task.sleep(for: interval).cancellationOnGracefulShutdown()
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             }
         } else {
             try? await gracefulShutdown()

@@ -285,3 +285,15 @@ import Testing
         #expect(error?.diagnostics.map(\.key) == ["profile", "saon_unit_id"])
     }
 }
+
+@Suite struct DeviceViewTests {
+    @Test func devicesListMetersThenSAON() throws {
+        let config = try SiteConfiguration.demo(host: "h", port: 502, meters: 2, profile: "sdm630", saonUnitId: 50)
+        let devices = config.devices
+        #expect(devices.map(\.id) == ["M001", "M002", "S001"])
+        #expect(devices.map(\.kind) == [.meter, .meter, .saon])
+        #expect(devices.map(\.unitId) == [1, 2, 50])
+        #expect(devices.map(\.pollIntervalMs) == [1000, 1000, 200])
+        #expect(devices[2].profile == DeviceProfile.saon)
+    }
+}

@@ -1,0 +1,376 @@
+import Metering
+import Synchronization
+
+// Bounded lock-free rings that carry samples from the pollers (one Dispatch serial queue per
+// connection) to the one writer thread. Nothing here allocates or blocks per sample: storage
+// is preallocated, a full ring refuses the sample (the caller counts the drop and the next
+// cumulative reading carries the energy), and the consumer drains in batches.
+//
+// Two designs, measured with `esep bench ring` (``RingBenchmark``):
+// - ``SPSCRing`` + ``SampleRingSet``: one single-producer ring per poller, drained
+//   round-robin. No read-modify-write on the hot path: the producer does a plain store
+//   and a release store, the consumer one acquire load and one release store per batch.
+// - ``MPSCRing``: one shared ring (Vyukov's bounded queue, per-slot sequence numbers),
+//   where producers claim slots with a compare-and-swap.
+
+/// The cache-line size the rings keep their producer and consumer indices apart by.
+/// 128 bytes: two lines, because x86 prefetches lines in adjacent pairs.
+private let ringLineSize = 128
+
+/// A bounded single-producer/single-consumer ring of samples.
+///
+/// **Threading**: exactly one thread (or serial queue) calls the producer methods
+/// (``push(_:)``, ``push(contentsOf:)``) and exactly one the consumer methods (``drain(max:_:)``,
+/// ``drain(into:)``); ``count`` may be read from anywhere. The producer publishes with a
+/// release store of `head`, the consumer frees slots with a release store of `tail`, and each
+/// side reads the other's index with an acquire load only when its cached copy says the ring
+/// is full (producer) or empty (consumer).
+///
+/// Storage is one preallocated block of `capacity` samples; a sample is copied in and out
+/// (it is a plain struct of scalars), so nothing is allocated or reference-counted per item.
+public final class SPSCRing: @unchecked Sendable {
+    /// Slots in the ring: the requested capacity rounded up to a power of two.
+    public let capacity: Int
+    private let mask: Int
+    private let storage: UnsafeMutablePointer<Sample>
+    /// Two separate cache-line pairs: the producer's (head, cached tail) and the consumer's
+    /// (tail, cached head).
+    private let lines: UnsafeMutableRawPointer
+    private let head: UnsafeMutablePointer<Atomic<Int>>
+    private let producerCachedTail: UnsafeMutablePointer<Int>
+    private let tail: UnsafeMutablePointer<Atomic<Int>>
+    private let consumerCachedHead: UnsafeMutablePointer<Int>
+
+    /// - Parameter capacity: the least number of samples the ring holds (≥ 2); rounded up
+    ///   to a power of two.
+    public init(capacity: Int) {
+        precondition(capacity >= 2 && capacity <= 1 << 40, "ring capacity \(capacity)")
+        let rounded = 1 << (Int.bitWidth - (capacity - 1).leadingZeroBitCount)
+        self.capacity = rounded
+        self.mask = rounded - 1
+        storage = .allocate(capacity: rounded)
+        storage.initialize(repeating: Sample(channel: 0, timeMs: 0, value: .missing), count: rounded)
+        lines = .allocate(byteCount: 2 * ringLineSize, alignment: ringLineSize)
+        head = lines.bindMemory(to: Atomic<Int>.self, capacity: 1)
+        head.initialize(to: Atomic(0))
+        producerCachedTail = (lines + 8).bindMemory(to: Int.self, capacity: 1)
+        producerCachedTail.initialize(to: 0)
+        tail = (lines + ringLineSize).bindMemory(to: Atomic<Int>.self, capacity: 1)
+        tail.initialize(to: Atomic(0))
+        consumerCachedHead = (lines + ringLineSize + 8).bindMemory(to: Int.self, capacity: 1)
+        consumerCachedHead.initialize(to: 0)
+    }
+
+    deinit {
+        storage.deinitialize(count: capacity)
+        storage.deallocate()
+        head.deinitialize(count: 1)
+        tail.deinitialize(count: 1)
+        lines.deallocate()
+    }
+
+    // MARK: Producer
+
+    /// Appends a sample; `false` (and nothing stored) when the ring is full. Never blocks.
+    @inline(__always)
+    public func push(_ sample: Sample) -> Bool {
+        let h = head.pointee.load(ordering: .relaxed)
+        if h &- producerCachedTail.pointee == capacity {
+            producerCachedTail.pointee = tail.pointee.load(ordering: .acquiring)
+            if h &- producerCachedTail.pointee == capacity { return false }
+        }
+        storage[h & mask] = sample
+        head.pointee.store(h &+ 1, ordering: .releasing)
+        return true
+    }
+
+    /// Appends as many of `samples` as fit, in order, published together.
+    /// - Returns: how many were stored (the rest did not fit).
+    public func push(contentsOf samples: UnsafeBufferPointer<Sample>) -> Int {
+        let h = head.pointee.load(ordering: .relaxed)
+        var free = capacity - (h &- producerCachedTail.pointee)
+        if free < samples.count {
+            producerCachedTail.pointee = tail.pointee.load(ordering: .acquiring)
+            free = capacity - (h &- producerCachedTail.pointee)
+        }
+        let n = min(free, samples.count)
+        guard n > 0, let source = samples.baseAddress else { return 0 }
+        copy(from: source, toRingAt: h, count: n)
+        head.pointee.store(h &+ n, ordering: .releasing)
+        return n
+    }
+
+    // MARK: Consumer
+
+    /// Hands up to `max` samples, oldest first, to `body`, then frees their slots.
+    /// - Returns: how many were drained.
+    @inline(__always)
+    public func drain(max: Int, _ body: (Sample) -> Void) -> Int {
+        let t = tail.pointee.load(ordering: .relaxed)
+        var available = consumerCachedHead.pointee &- t
+        if available < max {
+            consumerCachedHead.pointee = head.pointee.load(ordering: .acquiring)
+            available = consumerCachedHead.pointee &- t
+        }
+        let n = min(available, max)
+        guard n > 0 else { return 0 }
+        for i in 0..<n { body(storage[(t &+ i) & mask]) }
+        tail.pointee.store(t &+ n, ordering: .releasing)
+        return n
+    }
+
+    /// Copies up to `buffer.count` samples, oldest first, into `buffer` (at most two
+    /// memory copies), then frees their slots.
+    /// - Returns: how many were copied to `buffer[0..<n]`.
+    public func drain(into buffer: UnsafeMutableBufferPointer<Sample>) -> Int {
+        let t = tail.pointee.load(ordering: .relaxed)
+        var available = consumerCachedHead.pointee &- t
+        if available < buffer.count {
+            consumerCachedHead.pointee = head.pointee.load(ordering: .acquiring)
+            available = consumerCachedHead.pointee &- t
+        }
+        let n = min(available, buffer.count)
+        guard n > 0, let destination = buffer.baseAddress else { return 0 }
+        let start = t & mask
+        let first = min(n, capacity - start)
+        destination.update(from: storage + start, count: first)
+        if first < n { (destination + first).update(from: storage, count: n - first) }
+        tail.pointee.store(t &+ n, ordering: .releasing)
+        return n
+    }
+
+    // MARK: Anyone
+
+    /// Samples waiting; a snapshot that may be stale by the time it is read.
+    public var count: Int {
+        let t = tail.pointee.load(ordering: .acquiring)
+        let h = head.pointee.load(ordering: .acquiring)
+        return Swift.max(0, Swift.min(h &- t, capacity))
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    private func copy(from source: UnsafePointer<Sample>, toRingAt position: Int, count n: Int) {
+        let start = position & mask
+        let first = min(n, capacity - start)
+        (storage + start).update(from: source, count: first)
+        if first < n { storage.update(from: source + first, count: n - first) }
+    }
+}
+
+/// One ``SPSCRing`` per producer, drained round-robin by the one consumer, and the count of
+/// samples dropped because a ring was full.
+///
+/// **Threading**: ``makeProducer()``, ``recordDrop(_:)``, ``dropped`` and ``count`` may be
+/// called from any thread; each ring's producer side belongs to the one queue that made it;
+/// the `drain` methods belong to the one consumer thread.
+public final class SampleRingSet: @unchecked Sendable {
+    public let capacityPerProducer: Int
+    private let rings = Mutex<[SPSCRing]>([])
+    private let generation = Atomic<Int>(0)
+    private let droppedCount = Atomic<Int>(0)
+    // Consumer-only state.
+    private var snapshot: [SPSCRing] = []
+    private var snapshotGeneration = 0
+    private var cursor = 0
+
+    /// - Parameter capacityPerProducer: samples each producer's ring holds (rounded up to a
+    ///   power of two). Size it for the longest writer stall to ride out: a poller producing
+    ///   500 samples/s with 65 536 slots survives two minutes of a stalled disk.
+    public init(capacityPerProducer: Int) {
+        self.capacityPerProducer = capacityPerProducer
+    }
+
+    /// Registers a producer and returns its ring. Call once per producer (one poller queue),
+    /// which then pushes to the ring from that queue only.
+    public func makeProducer() -> SPSCRing {
+        let ring = SPSCRing(capacity: capacityPerProducer)
+        rings.withLock { $0.append(ring) }
+        generation.add(1, ordering: .releasing)
+        return ring
+    }
+
+    /// Pushes to `ring` (the caller's own), counting the sample as dropped when it is full.
+    @inline(__always)
+    public func push(_ sample: Sample, into ring: SPSCRing) -> Bool {
+        if ring.push(sample) { return true }
+        droppedCount.add(1, ordering: .relaxed)
+        return false
+    }
+
+    /// Counts samples a producer could not push (it logs and meters them itself).
+    public func recordDrop(_ count: Int = 1) {
+        droppedCount.add(count, ordering: .relaxed)
+    }
+
+    /// Samples dropped so far because a ring was full.
+    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
+
+    /// Samples waiting in all rings (a snapshot).
+    public var count: Int { rings.withLock { $0.reduce(0) { $0 + $1.count } } }
+
+    /// Registered producers.
+    public var producerCount: Int { rings.withLock { $0.count } }
+
+    /// Copies up to `buffer.count` samples into `buffer`, taking a fair share from each ring
+    /// in turn (starting one ring later each call), then whatever room is left from rings
+    /// that have more. Samples of one ring keep their order.
+    /// - Returns: how many were copied to `buffer[0..<n]`.
+    public func drain(into buffer: UnsafeMutableBufferPointer<Sample>) -> Int {
+        refreshSnapshot()
+        let ringCount = snapshot.count
+        guard ringCount > 0, buffer.count > 0 else { return 0 }
+        let share = Swift.max(1, buffer.count / ringCount)
+        var filled = 0
+        var progress = true
+        while filled < buffer.count && progress {
+            progress = false
+            for k in 0..<ringCount {
+                let ring = snapshot[(cursor + k) % ringCount]
+                let room = Swift.min(share, buffer.count - filled)
+                let n = ring.drain(into: UnsafeMutableBufferPointer(rebasing: buffer[filled..<(filled + room)]))
+                filled += n
+                if n > 0 { progress = true }
+                if filled == buffer.count { break }
+            }
+        }
+        cursor = (cursor + 1) % ringCount
+        return filled
+    }
+
+    /// Hands up to `max` samples to `body`, taking a fair share from each ring in turn.
+    /// - Returns: how many were drained.
+    public func drain(max: Int, _ body: (Sample) -> Void) -> Int {
+        refreshSnapshot()
+        let ringCount = snapshot.count
+        guard ringCount > 0, max > 0 else { return 0 }
+        let share = Swift.max(1, max / ringCount)
+        var drained = 0
+        var progress = true
+        while drained < max && progress {
+            progress = false
+            for k in 0..<ringCount {
+                let n = snapshot[(cursor + k) % ringCount].drain(max: Swift.min(share, max - drained), body)
+                drained += n
+                if n > 0 { progress = true }
+                if drained == max { break }
+            }
+        }
+        cursor = (cursor + 1) % ringCount
+        return drained
+    }
+
+    private func refreshSnapshot() {
+        let g = generation.load(ordering: .acquiring)
+        guard g != snapshotGeneration else { return }
+        snapshot = rings.withLock { $0 }
+        snapshotGeneration = g
+        if cursor >= snapshot.count { cursor = 0 }
+    }
+}
+
+/// A bounded multi-producer/single-consumer ring of samples: Dmitry Vyukov's bounded
+/// queue, where every slot carries a sequence number that says whose turn it is.
+///
+/// **Threading**: any number of threads may ``push(_:)`` concurrently (they claim a slot
+/// with a compare-and-swap on the shared enqueue index, write it, then publish it with a
+/// release store of the slot's sequence); exactly one thread drains. A producer preempted
+/// between claiming and publishing holds the consumer up at that slot until it resumes.
+public final class MPSCRing: @unchecked Sendable {
+    private struct Slot: ~Copyable {
+        let sequence: Atomic<Int>
+        var sample: Sample
+    }
+
+    public let capacity: Int
+    private let mask: Int
+    private let slots: UnsafeMutablePointer<Slot>
+    private let lines: UnsafeMutableRawPointer
+    private let enqueuePosition: UnsafeMutablePointer<Atomic<Int>>
+    /// Written by the consumer only; atomic so that ``count`` may read it from anywhere.
+    private let dequeuePosition: UnsafeMutablePointer<Atomic<Int>>
+
+    /// - Parameter capacity: the least number of samples the ring holds (≥ 2); rounded up
+    ///   to a power of two.
+    public init(capacity: Int) {
+        precondition(capacity >= 2 && capacity <= 1 << 40, "ring capacity \(capacity)")
+        let rounded = 1 << (Int.bitWidth - (capacity - 1).leadingZeroBitCount)
+        self.capacity = rounded
+        self.mask = rounded - 1
+        slots = .allocate(capacity: rounded)
+        for i in 0..<rounded {
+            (slots + i).initialize(to: Slot(sequence: Atomic(i), sample: Sample(channel: 0, timeMs: 0, value: .missing)))
+        }
+        lines = .allocate(byteCount: 2 * ringLineSize, alignment: ringLineSize)
+        enqueuePosition = lines.bindMemory(to: Atomic<Int>.self, capacity: 1)
+        enqueuePosition.initialize(to: Atomic(0))
+        dequeuePosition = (lines + ringLineSize).bindMemory(to: Atomic<Int>.self, capacity: 1)
+        dequeuePosition.initialize(to: Atomic(0))
+    }
+
+    deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
+        enqueuePosition.deinitialize(count: 1)
+        dequeuePosition.deinitialize(count: 1)
+        lines.deallocate()
+    }
+
+    /// Appends a sample from any thread; `false` when the ring is full. Never blocks (a
+    /// lost compare-and-swap retries with the winner's index).
+    public func push(_ sample: Sample) -> Bool {
+        var position = enqueuePosition.pointee.load(ordering: .relaxed)
+        while true {
+            let slot = slots + (position & mask)
+            let difference = slot.pointee.sequence.load(ordering: .acquiring) &- position
+            if difference == 0 {
+                let (exchanged, current) = enqueuePosition.pointee.compareExchange(
+                    expected: position, desired: position &+ 1, ordering: .relaxed)
+                if exchanged {
+                    slot.pointee.sample = sample
+                    slot.pointee.sequence.store(position &+ 1, ordering: .releasing)
+                    return true
+                }
+                position = current
+            } else if difference < 0 {
+                return false  // the slot still holds a sample from one lap ago: full
+            } else {
+                position = enqueuePosition.pointee.load(ordering: .relaxed)
+            }
+        }
+    }
+
+    /// Hands up to `max` published samples, in slot order, to `body`. Consumer only.
+    /// - Returns: how many were drained.
+    @inline(__always)
+    public func drain(max: Int, _ body: (Sample) -> Void) -> Int {
+        let start = dequeuePosition.pointee.load(ordering: .relaxed)
+        var position = start
+        while position &- start < max {
+            let slot = slots + (position & mask)
+            guard slot.pointee.sequence.load(ordering: .acquiring) == position &+ 1 else { break }
+            body(slot.pointee.sample)
+            slot.pointee.sequence.store(position &+ capacity, ordering: .releasing)
+            position &+= 1
+        }
+        dequeuePosition.pointee.store(position, ordering: .relaxed)
+        return position &- start
+    }
+
+    /// Copies up to `buffer.count` published samples into `buffer`. Consumer only.
+    /// - Returns: how many were copied to `buffer[0..<n]`.
+    public func drain(into buffer: UnsafeMutableBufferPointer<Sample>) -> Int {
+        var n = 0
+        return drain(max: buffer.count) { sample in
+            buffer[n] = sample
+            n += 1
+        }
+    }
+
+    /// Samples claimed and not yet drained (a snapshot).
+    public var count: Int {
+        let d = dequeuePosition.pointee.load(ordering: .relaxed)
+        let e = enqueuePosition.pointee.load(ordering: .relaxed)
+        return Swift.max(0, Swift.min(e &- d, capacity))
+    }
+}
