@@ -17,10 +17,10 @@ import Metering
 //
 // Time: the first sample's time as 64 raw bits; after it, dod = (t − t₋₁) − (t₋₁ − t₋₂)
 // (wrapping Int64 arithmetic, the first delta taken against 0), zigzag-encoded into
-// `timeBuckets`. A steady poll costs 1 bit; ±5 ms of jitter about 7 bits.
+// `ChunkCodecTables.time`. A steady poll costs 1 bit; ±5 ms of jitter about 7 bits.
 //
 // Integer values: dod of the value against the previous present value (wrapping), zigzag
-// into `integerBuckets`, whose extra last code (seven 1-bits) means `.missing`. A counter
+// into `ChunkCodecTables.integer`, whose extra last code (seven 1-bits) means `.missing`. A counter
 // growing steadily costs 1 bit, ±1 Wh of wobble 4 bits; any jump or rollover still fits
 // the 64-bit bucket. A missing sample leaves the value state untouched.
 //
@@ -123,7 +123,7 @@ public struct ChunkEncoder: Sendable {
         }
         if let last = lastTimeMs {
             let delta = timeMs &- last
-            bits.writeBucketed(zigzag(delta &- timeDelta), ChunkCodecTables.timeBuckets, escape: false)
+            bits.writeBucketed(zigzag(delta &- timeDelta), ChunkCodecTables.time)
             timeDelta = delta
         } else {
             bits.write(UInt64(bitPattern: timeMs), count: 64)
@@ -135,11 +135,11 @@ public struct ChunkEncoder: Sendable {
         switch (mode, value) {
         case (.integer, .energy(let wh)):
             let delta = wh &- integerValue
-            bits.writeBucketed(zigzag(delta &- integerDelta), ChunkCodecTables.integerBuckets, escape: true)
+            bits.writeBucketed(zigzag(delta &- integerDelta), ChunkCodecTables.integer)
             integerValue = wh
             integerDelta = delta
         case (.integer, .missing):
-            bits.writeOnes(ChunkCodecTables.integerBuckets.count)
+            bits.writeOnes(ChunkCodecTables.integer.codes)
         case (.float, .number(let x)):
             appendFloat(x.bitPattern)
         case (.float, .missing):
@@ -284,7 +284,7 @@ private struct ChunkReader {
 
     mutating func next() throws(ChunkCodecError) -> (timeMs: Int64, value: SampleValue) {
         if started {
-            guard let z = try bits.readBucketed(ChunkCodecTables.timeBuckets, escape: false) else {
+            guard let z = try bits.readBucketed(ChunkCodecTables.time) else {
                 throw bits.error(.malformed, "time escape")
             }
             timeDelta = timeDelta &+ unzigzag(z)
@@ -295,7 +295,7 @@ private struct ChunkReader {
         }
         switch mode {
         case .integer:
-            guard let z = try bits.readBucketed(ChunkCodecTables.integerBuckets, escape: true) else {
+            guard let z = try bits.readBucketed(ChunkCodecTables.integer) else {
                 return (time, .missing)
             }
             integerDelta = integerDelta &+ unzigzag(z)
@@ -324,16 +324,41 @@ private struct ChunkReader {
     }
 }
 
-/// Payload widths of the variable-length codes; code k is k one-bits and a zero, the last
-/// code (or, with an escape, the escape) is all ones with no zero.
+/// Seven variable-length codes for a zigzagged delta-of-delta: code k is k one-bits and a
+/// zero, then `width(k)` payload bits. Without an escape the last code is six ones and no
+/// zero; with one, seven ones alone are the escape. (A plain struct, not an array: no
+/// reference counting on the hot path.)
+struct BucketTable: Sendable {
+    let widths: (Int, Int, Int, Int, Int, Int, Int)
+    let escape: Bool
+
+    /// Codes that carry a value.
+    var codes: Int { 7 }
+    /// The code written without a terminating zero: the last value code, or the escape.
+    var last: Int { escape ? 7 : 6 }
+
+    @inline(__always)
+    func width(_ code: Int) -> Int {
+        switch code {
+        case 0: widths.0
+        case 1: widths.1
+        case 2: widths.2
+        case 3: widths.3
+        case 4: widths.4
+        case 5: widths.5
+        default: widths.6
+        }
+    }
+}
+
 enum ChunkCodecTables {
-    /// Time delta-of-delta, zigzagged: 0; ±16 ms; ±256 ms; ±4 s; ±8.7 min; ±24.8 days;
-    /// anything. Measured on 1 s polls: 1 bit without jitter, 6.9 bits at ±5 ms, 10 at
-    /// ±20 ms, 12 at ±100 ms.
-    static let timeBuckets: [Int] = [0, 5, 9, 13, 20, 32, 64]
-    /// Integer value delta-of-delta, zigzagged: 0; −2…1; −16…15; ±128; ±2048; ±2³¹;
-    /// anything; then the `.missing` escape.
-    static let integerBuckets: [Int] = [0, 2, 5, 8, 12, 32, 64]
+    /// Time delta-of-delta: 0; ±16 ms; ±256 ms; ±4 s; ±8.7 min; ±24.8 days; anything.
+    /// Measured on 1 s polls: 1 bit without jitter, 6.9 bits at ±5 ms, 10 at ±20 ms, 12 at
+    /// ±100 ms.
+    static let time = BucketTable(widths: (0, 5, 9, 13, 20, 32, 64), escape: false)
+    /// Integer value delta-of-delta: 0; −2…1; −16…15; ±128; ±2048; ±2³¹; anything; then
+    /// the `.missing` escape.
+    static let integer = BucketTable(widths: (0, 2, 5, 8, 12, 32, 64), escape: true)
     /// How many bits wider than needed a float window may be and still be reused (a new
     /// window costs 13 bits of header).
     static let windowSlack = 8
@@ -394,9 +419,11 @@ struct BitWriter: Sendable {
     /// Writes `z` with the smallest bucket that holds it: k one-bits, a zero unless k is the
     /// last code, then the payload.
     @inline(__always)
-    mutating func writeBucketed(_ z: UInt64, _ widths: [Int], escape: Bool) {
-        let last = escape ? widths.count : widths.count - 1
-        for (k, width) in widths.enumerated() where width == 64 || z >> UInt64(width) == 0 {
+    mutating func writeBucketed(_ z: UInt64, _ table: BucketTable) {
+        let last = table.last
+        for k in 0..<table.codes {
+            let width = table.width(k)
+            guard width == 64 || z >> UInt64(width) == 0 else { continue }
             // k ones then a zero: the value (2^(k+1) − 2) in k + 1 bits, or k ones alone for the last code.
             if k == last {
                 writeOnes(k)
@@ -475,12 +502,18 @@ struct BitReader {
 
     /// Reads a bucketed value; `nil` for the escape code.
     @inline(__always)
-    mutating func readBucketed(_ widths: [Int], escape: Bool) throws(ChunkCodecError) -> UInt64? {
-        let last = escape ? widths.count : widths.count - 1
-        var k = 0
-        while k < last, try read(1) == 1 { k += 1 }
-        if k == widths.count { return nil }
-        let width = widths[k]
+    mutating func readBucketed(_ table: BucketTable) throws(ChunkCodecError) -> UInt64? {
+        let last = table.last
+        // The prefix is at most `last` (< 8) bits: count its ones in the buffer at once.
+        if available < 8 { refill() }
+        let ones = min((~buffer).leadingZeroBitCount, last)
+        let prefix = ones == last ? last : ones + 1
+        // Bits past `available` are zeros, so a prefix running into them is caught here.
+        guard prefix <= available else { throw error(.truncated, "bit stream ends inside a sample") }
+        buffer <<= UInt64(prefix)
+        available -= prefix
+        if ones == table.codes { return nil }
+        let width = table.width(ones)
         return width == 0 ? 0 : try read(width)
     }
 

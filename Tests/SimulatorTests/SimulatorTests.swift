@@ -129,6 +129,7 @@ func read(_ field: RegisterField, unit: Int, client: ModbusTCPClient) throws -> 
 
     @Test func injectedFaults() throws {
         let server = try startSimulator { c in
+            c.profiles = [.em24e1, .abbB2x]
             c.faults.maxReadRegisters = 50
             c.faults.rejectHoles = true
             c.faults.latencyMs = 400
@@ -156,6 +157,7 @@ func read(_ field: RegisterField, unit: Int, client: ModbusTCPClient) throws -> 
         } catch { #expect(error.code == .timeout) }
         let v = try client.readInputRegisters(unit: 1, address: 0, count: 6)
         #expect(v.count == 6)
+        _ = try client.readInputRegisters(unit: 3, address: 0x34, count: 2)
     }
 
     @Test func exceptionsAndDropsAtFullRate() throws {

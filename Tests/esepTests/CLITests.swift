@@ -20,13 +20,19 @@ import Testing
         #expect(lines.count == 3)
         for (unit, line) in lines.enumerated() {
             let t = try JSONDecoder().decode(MeterTruth.self, from: Data(line.utf8))
-            // SDM630 import energy: input register 30073 (PDU 0x48), float32 kWh, big-endian words.
+            // SDM630 import energy: input registers 30073–30074 (PDU 0x48), float32 kWh, big-endian
+            // words. mbpoll prints floats to 6 significant digits only, so read the two registers
+            // raw (hex) and assemble the float here.
             let r = try runCommand(
                 mbpoll,
-                ["-m", "tcp", "-p", String(port), "-a", String(unit + 1), "-t", "3:float", "-B", "-r", "73", "-c", "1", "-1", "127.0.0.1"])
+                ["-m", "tcp", "-p", String(port), "-a", String(unit + 1), "-t", "3:hex", "-r", "73", "-c", "2", "-1", "127.0.0.1"])
             #expect(r.status == 0, "mbpoll failed: \(r.stderr)")
-            let valueLine = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("[73]:") })
-            let kWh = try #require(Double(valueLine.dropFirst(5).trimmingCharacters(in: .whitespaces)))
+            func register(_ n: Int) throws -> UInt32 {
+                let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("[\(n)]:") }, "no [\(n)] in: \(r.stdout)")
+                let hex = line.dropFirst("[\(n)]:".count).trimmingCharacters(in: .whitespaces)
+                return try #require(UInt32(hex.hasPrefix("0x") ? String(hex.dropFirst(2)) : hex, radix: 16))
+            }
+            let kWh = Double(Float(bitPattern: try register(73) << 16 | register(74)))
             #expect(Int64((kWh * 1000).rounded()) == t.importWh, "unit \(unit + 1): mbpoll \(kWh) kWh, truth \(t.importWh) Wh")
         }
         sim.signal(SIGTERM)
@@ -70,10 +76,10 @@ import Testing
         #expect(r.status != 0)
         let errors = r.stderr.split(separator: "\n").map(String.init)
         #expect(errors.contains { $0.hasPrefix("\(bad.path):3: site.timezone:") })
-        #expect(errors.contains { $0.hasPrefix("\(bad.path):9: gateways[0].prot:") && $0.contains("port") })
-        #expect(errors.contains { $0.hasPrefix("\(bad.path):16: meters[0].poll_interval_ms:") })
-        #expect(errors.contains { $0.hasPrefix("\(bad.path):21: meters[1].unit_id:") })
-        #expect(errors.contains { $0.hasPrefix("\(bad.path):22: meters[1].profile:") })
+        #expect(errors.contains { $0.hasPrefix("\(bad.path):8: gateways[0].prot:") && $0.contains("port") })
+        #expect(errors.contains { $0.hasPrefix("\(bad.path):15: meters[0].poll_interval_ms:") })
+        #expect(errors.contains { $0.hasPrefix("\(bad.path):20: meters[1].unit_id:") })
+        #expect(errors.contains { $0.hasPrefix("\(bad.path):21: meters[1].profile:") })
     }
 
     /// SIGTERM: exits 0, the ring is drained, the last polled samples are stored.
