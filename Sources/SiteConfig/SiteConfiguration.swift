@@ -69,7 +69,8 @@ public struct StorageSection: Sendable, Hashable {
     public var path: String
     /// `raw_retention_days` (90; 1…3650): how long raw samples are kept; energy intervals are kept forever.
     public var rawRetentionDays: Int
-    /// `seal_after_s` (3600; 60…86400): age after which a chunk of samples is sealed (clustered by series).
+    /// `seal_after_s` (600; 60…86400): length of a chunk window. Samples are durable at once in a plain
+    /// hot table; once their window has closed they are sealed into one compressed chunk per channel.
     public var sealAfterSeconds: Int
     /// `batch_max` (10000; 100…100000): most samples the writer appends in one transaction.
     public var batchMax: Int
@@ -78,7 +79,7 @@ public struct StorageSection: Sendable, Hashable {
     public var ringCapacity: Int
 
     public init(
-        path: String = "/var/lib/esep/esep.sqlite", rawRetentionDays: Int = 90, sealAfterSeconds: Int = 3600,
+        path: String = "/var/lib/esep/esep.sqlite", rawRetentionDays: Int = 90, sealAfterSeconds: Int = 600,
         batchMax: Int = 10000, ringCapacity: Int = 262_144
     ) {
         self.path = path
@@ -95,7 +96,8 @@ public struct StorageSection: Sendable, Hashable {
 public struct IngestSection: Sendable, Hashable {
     /// `hole_fill_registers` (8; 0…125): unused registers a read may span to merge two neighbouring fields.
     public var holeFillRegisters: Int
-    /// `backoff_max_s` (300; 1…3600): the longest wait between reconnect attempts.
+    /// `backoff_max_s` (300; 1…3600): the longest back-off of a failing device (it doubles from the
+    /// poll interval after 3 consecutive failures, with jitter).
     public var backoffMaxSeconds: Int
     /// `summary_interval_s` (60; 0…3600, 0 = off): how often the poll summary is logged.
     public var summaryIntervalSeconds: Int

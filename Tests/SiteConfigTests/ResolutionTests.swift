@@ -10,7 +10,7 @@ import Testing
         #expect(config.storage == StorageSection())
         #expect(config.storage.path == "/var/lib/esep/esep.sqlite")
         #expect(config.storage.rawRetentionDays == 90)
-        #expect(config.storage.sealAfterSeconds == 3600)
+        #expect(config.storage.sealAfterSeconds == 600)
         #expect(config.storage.batchMax == 10000)
         #expect(config.storage.ringCapacity == 262_144)
         #expect(
