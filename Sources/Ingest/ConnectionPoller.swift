@@ -9,11 +9,15 @@ import Store
 /// Polls the devices behind one connection to a Modbus endpoint.
 ///
 /// Threading: owns one ``ModbusTCPClient`` and one serial `DispatchQueue`; the client, every
-/// device's state and the producer side of ``ring`` are used only on that queue. One
-/// `DispatchSourceTimer` per device, targeting the queue, drives the device's poll interval;
-/// since the queue is serial, at most one request is in flight on the connection. A device
-/// whose poll overruns its interval has the overrun counted; timer fires coalesce rather
-/// than queue up.
+/// device's state and the producer side of ``ring`` are used only on that queue, so at most
+/// one request is in flight on the connection.
+///
+/// Scheduling: every device has its own poll interval and next due time; one
+/// `DispatchSourceTimer` on the queue is armed for the earliest due device and, when it
+/// fires, polls the devices that are due, earliest first. (A timer per device cost more in
+/// timer bookkeeping than the Modbus request itself at high rates.) A poll that starts a whole
+/// interval late has the missed cycles counted as overruns and skipped, never queued up; a
+/// device in backoff is due again when its backoff ends.
 final class ConnectionPoller: @unchecked Sendable {
     let endpoint: EndpointSpec
     let label: String
@@ -26,11 +30,14 @@ final class ConnectionPoller: @unchecked Sendable {
     private let metrics: IngestMetrics
     private let options: IngestOptions
     private let logger: Logger
-    private var timers: [any DispatchSourceTimer] = []
+    private var timer: (any DispatchSourceTimer)?
+    private var stopped = false
     private var lastConnectAttemptMs: Int64 = .min
     private var rng = SystemRandomNumberGenerator()
     /// Samples handed to the ring (or dropped) since start. Queue-confined.
     private var produced: Int64 = 0
+    private var droppedSinceLog = 0
+    private var lastDropLogMs: Int64 = 0
 
     init(
         endpoint: EndpointSpec, index: Int, devices: [DevicePollState], rings: SampleRingSet, board: HealthBoard,
@@ -51,23 +58,42 @@ final class ConnectionPoller: @unchecked Sendable {
         self.logger = l
     }
 
-    /// Starts every device's timer, staggered across its interval so requests spread out.
+    /// Starts polling; first polls are staggered across each device's interval so requests spread out.
     func start() {
         queue.sync {
-            let now = DispatchTime.now()
+            let now = wallClockMs()
             for (i, device) in devices.enumerated() {
                 let interval = device.spec.pollIntervalMs
-                let offsetMs = devices.count > 1 ? interval * i / devices.count : 0
-                let timer = DispatchSource.makeTimerSource(queue: queue)
-                timer.schedule(
-                    deadline: now + .milliseconds(offsetMs), repeating: .milliseconds(interval),
-                    leeway: .milliseconds(max(1, min(50, interval / 20))))
-                device.nextDueMs = wallClockMs() + Int64(offsetMs)
-                timer.setEventHandler { [unowned self, device] in self.poll(device) }
-                timers.append(timer)
-                timer.resume()
+                device.nextDueMs = now + Int64(devices.count > 1 ? interval * i / devices.count : 0)
             }
+            let t = DispatchSource.makeTimerSource(queue: queue)
+            t.setEventHandler { [unowned self] in self.tick() }
+            timer = t
+            t.schedule(deadline: .now())
+            t.resume()
         }
+    }
+
+    /// Polls the devices that are due (at most a bounded number per call, so `stop()` is never
+    /// kept waiting) and re-arms the timer for the next one.
+    private func tick() {
+        guard !stopped, !devices.isEmpty else { return }
+        var budget = 64
+        var next = Int64.max
+        while budget > 0 {
+            var due: DevicePollState? = nil
+            next = Int64.max
+            for d in devices where d.nextDueMs < next {
+                next = d.nextDueMs
+                due = d
+            }
+            guard let d = due, next <= wallClockMs() else { break }
+            poll(d)
+            budget -= 1
+        }
+        if budget == 0 { next = wallClockMs() }
+        let delayMs = max(0, next - wallClockMs())
+        timer?.schedule(deadline: .now() + .milliseconds(Int(min(delayMs, 3_600_000))), leeway: .milliseconds(1))
     }
 
     /// Samples this poller has read so far (stored, queued or dropped).
@@ -76,8 +102,9 @@ final class ConnectionPoller: @unchecked Sendable {
     /// Stops the timers and waits for a poll in progress to finish, then closes the connection.
     func stop() {
         queue.sync {
-            for t in timers { t.cancel() }
-            timers.removeAll()
+            stopped = true
+            timer?.cancel()
+            timer = nil
             client.close()
         }
     }
@@ -85,12 +112,18 @@ final class ConnectionPoller: @unchecked Sendable {
     private func poll(_ d: DevicePollState) {
         let interval = Int64(d.spec.pollIntervalMs)
         let start = wallClockMs()
-        if start >= d.nextDueMs + interval {
-            metrics.overruns.increment(by: Int64((start - d.nextDueMs) / interval))
-            d.overruns += (start - d.nextDueMs) / interval
+        // The next cycle; cycles that this one's lateness covered are counted and skipped.
+        d.nextDueMs += interval
+        if d.nextDueMs <= start {
+            let missed = (start - d.nextDueMs) / interval + 1
+            metrics.overruns.increment(by: missed)
+            d.overruns += missed
+            d.nextDueMs += missed * interval
         }
-        d.nextDueMs = max(d.nextDueMs + interval, start - interval / 2)
-        if d.backoffUntilMs > start { return }
+        if d.backoffUntilMs > start {
+            d.nextDueMs = max(d.nextDueMs, d.backoffUntilMs)
+            return
+        }
         if !client.isConnected {
             if lastConnectAttemptMs != .min, start - lastConnectAttemptMs < endpoint.reconnectMinIntervalMs {
                 metrics.pollSkipped.increment()
@@ -143,8 +176,17 @@ final class ConnectionPoller: @unchecked Sendable {
             }
         }
         if d.droppedSinceLog > 0 {
-            logger.error("ring full: samples dropped", metadata: ["device": "\(d.spec.id)", "dropped": "\(d.droppedSinceLog)"])
+            droppedSinceLog += d.droppedSinceLog
             d.droppedSinceLog = 0
+            let now = wallClockMs()
+            if now - lastDropLogMs >= 10_000 {
+                // Energy is still exact (counters are cumulative); this says which instants are missing.
+                logger.error(
+                    "ring full: samples dropped (writer is not keeping up)",
+                    metadata: ["dropped": "\(droppedSinceLog)", "last_device": "\(d.spec.id)"])
+                droppedSinceLog = 0
+                lastDropLogMs = now
+            }
         }
         metrics.pollDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
         metrics.pollsOK.increment()
@@ -173,6 +215,7 @@ final class ConnectionPoller: @unchecked Sendable {
             let jittered = base / 2 + Int64.random(in: 0...max(1, base / 2), using: &rng)
             backoff = min(options.backoffMaxMs, max(Int64(d.spec.pollIntervalMs), jittered))
             d.backoffUntilMs = now + backoff!
+            d.nextDueMs = d.backoffUntilMs
             if d.consecutiveFailures == options.failureThreshold {
                 logger.warning(
                     "device down",

@@ -13,7 +13,6 @@ public struct IngestMetrics: Sendable {
     let batchSize = Recorder(label: "esep_batch_size")
     let commitDuration = Timer(label: "esep_commit_duration_seconds")
     let stored = Counter(label: "esep_samples_stored_total")
-    let duplicates = Counter(label: "esep_samples_duplicate_total")
     let devicesDown = Gauge(label: "esep_devices_down")
     let planSplits = Counter(label: "esep_plan_splits_total")
     let chunksSealed = Counter(label: "esep_chunks_sealed_total")

@@ -10,6 +10,8 @@ public struct IngestOptions: Sendable, Hashable {
     public var ringCapacity: Int = 262_144
     /// Most samples the writer commits in one transaction.
     public var batchMax: Int = 10_000
+    /// Longest a sample waits in the writer's batch before it is committed, ms.
+    public var commitIntervalMs: Int64 = 200
     /// Interval of the periodic summary log line, ms (0: off).
     public var summaryIntervalMs: Int64 = 60_000
     /// How often the writer flushes device health and checks for windows to seal, ms.

@@ -70,13 +70,17 @@ public final class IngestWriter: @unchecked Sendable {
         }
         var nextHousekeeping = wallClockMs() + options.housekeepingIntervalMs
         var nextSummary = options.summaryIntervalMs > 0 ? wallClockMs() + options.summaryIntervalMs : Int64.max
-        var idleSleepUs: UInt32 = 1000
         var last = IngestStatistics()
+        var n = 0
+        var batchStarted = Int64.max
         while true {
             let stop = stopping.load(ordering: .acquiring)
-            let n = rings.drain(into: batch)
-            if n > 0 {
-                idleSleepUs = 1000
+            let got = rings.drain(into: UnsafeMutableBufferPointer(rebasing: batch[n...]))
+            if got > 0, n == 0 { batchStarted = wallClockMs() }
+            n += got
+            // Commit when the batch is full, when it has waited commitInterval, or when stopping;
+            // fewer, larger transactions cost far less than many small ones.
+            if n > 0, n == batch.count || stop || wallClockMs() - batchStarted >= options.commitIntervalMs {
                 let began = DispatchTime.now().uptimeNanoseconds
                 do {
                     let stored = try writer.append(UnsafeBufferPointer(rebasing: batch[0..<n]))
@@ -86,18 +90,17 @@ public final class IngestWriter: @unchecked Sendable {
                     counters.withLock {
                         $0.batches += 1
                         $0.stored += Int64(stored)
-                        $0.duplicates = writer.duplicates
                     }
                 } catch {
                     // The batch is lost to the store but energy is not: the next cumulative reading carries it.
                     logger.error("store append failed", metadata: ["error": "\(error)", "samples": "\(n)"])
                     counters.withLock { $0.writeErrors += Int64(n) }
                 }
-            } else if stop {
+                n = 0
+            } else if stop, n == 0 {
                 break
-            } else {
-                usleep(idleSleepUs)
-                idleSleepUs = min(idleSleepUs * 2, 10_000)
+            } else if got == 0 {
+                usleep(5_000)
             }
             let now = wallClockMs()
             if now >= nextHousekeeping {
@@ -120,6 +123,11 @@ public final class IngestWriter: @unchecked Sendable {
             }
         }
         housekeeping(now: wallClockMs())
+        do {
+            try writer.flushLatest()
+        } catch {
+            logger.error("store: writing latest values failed", metadata: ["error": "\(error)"])
+        }
     }
 
     private func housekeeping(now: Int64) {
@@ -142,7 +150,6 @@ public final class IngestWriter: @unchecked Sendable {
 public struct IngestStatistics: Sendable, Hashable {
     public var batches: Int64 = 0
     public var stored: Int64 = 0
-    public var duplicates: Int64 = 0
     public var writeErrors: Int64 = 0
     public var dropped: Int64 = 0
     /// Samples the pollers read (stored + dropped + still queued).

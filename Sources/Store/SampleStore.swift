@@ -9,8 +9,10 @@ import Metering
 /// - `hot_<window start ms>`: the newest samples, one plain `WITHOUT ROWID` table per chunk
 ///   window, keyed time-first `(t, channel)` so appends stay at the end of the B-tree.
 ///   Durable as soon as the writer's transaction commits.
-/// - `chunk`: sealed samples, one compressed ``ChunkEncoder`` blob per channel and window,
-///   keyed `(window_start, channel, t_first)` with an index by channel. A window's hot
+/// - `chunk`: sealed samples, one compressed ``ChunkEncoder`` blob per channel and window.
+///   A rowid table, so a blob of a few KiB stays in its row (a `WITHOUT ROWID` table spills
+///   rows over ~1 KiB to overflow pages and doubled the bytes per sample); unique by
+///   `(window_start, channel, t_first)`, indexed by channel. A window's hot
 ///   table is dropped in the same transaction that inserts its chunks.
 /// - `latest`, `event`, `device_health`, `meta`.
 ///
@@ -34,6 +36,9 @@ public final class SampleStore: Sendable {
         config.label = "esep.store"
         config.prepareDatabase { db in
             if !db.configuration.readonly {
+                // 16 KiB pages hold several compressed chunks (1–3 KiB each) per page; with
+                // 4 KiB pages most held one and wasted the rest. Only takes effect on a new file.
+                try db.execute(sql: "PRAGMA page_size = 16384")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
         }
@@ -82,9 +87,9 @@ public final class SampleStore: Sendable {
                         id INTEGER PRIMARY KEY, device_id INTEGER NOT NULL REFERENCES device(id), name TEXT NOT NULL,
                         unit TEXT NOT NULL, UNIQUE(device_id, name));
                     CREATE TABLE chunk(
-                        window_start INTEGER NOT NULL, channel INTEGER NOT NULL, t_first INTEGER NOT NULL,
-                        t_last INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL,
-                        PRIMARY KEY(window_start, channel, t_first)) WITHOUT ROWID;
+                        id INTEGER PRIMARY KEY, window_start INTEGER NOT NULL, channel INTEGER NOT NULL,
+                        t_first INTEGER NOT NULL, t_last INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL);
+                    CREATE UNIQUE INDEX chunk_key ON chunk(window_start, channel, t_first);
                     CREATE INDEX chunk_by_channel ON chunk(channel, window_start);
                     CREATE TABLE latest(channel INTEGER PRIMARY KEY, t INTEGER NOT NULL, v);
                     CREATE TABLE event(
@@ -310,11 +315,11 @@ public final class SampleStore: Sendable {
         }
     }
 
-    /// Bytes the `chunk` table and its index occupy on disk (dbstat), or nil when SQLite lacks dbstat.
+    /// Bytes the `chunk` table and its indexes occupy on disk (dbstat), or nil when SQLite lacks dbstat.
     public func chunkTableBytes() -> Int64? {
         try? pool.read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('chunk', 'chunk_by_channel')")
+                db, sql: "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('chunk', 'chunk_key', 'chunk_by_channel')")
         }
     }
 }

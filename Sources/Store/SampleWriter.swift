@@ -12,12 +12,15 @@ import Metering
 public final class SampleWriter {
     public let store: SampleStore
     private let window: Int64
-    /// Chunk encoders of the open windows: window start → channel → encoder.
-    private var encoders: [Int64: [UInt32: ChunkEncoder]] = [:]
+    /// Chunk encoders of the open windows, by window start.
+    private var encoders: [Int64: WindowEncoders] = [:]
+    /// The window the last sample fell into (most samples do).
+    private var lastWindow: (start: Int64, encoders: WindowEncoders)? = nil
     /// Hot tables known to exist.
     private var hotTables: Set<Int64> = []
     private var modes: [ChunkValueMode] = []
     private var saonSignals: [UInt32: (device: String, signal: String)] = [:]
+    private var isSAON: [Bool] = []
     private var lastState: [UInt32: Int] = [:]
     private var latestTime: [Int64] = []
     private var latestValue: [SampleValue] = []
@@ -26,12 +29,13 @@ public final class SampleWriter {
 
     /// Samples stored since start.
     public private(set) var stored: Int64 = 0
-    /// Samples refused as exact duplicates (same channel and millisecond), e.g. replayed after a crash.
-    public private(set) var duplicates: Int64 = 0
     /// Samples naming a channel the store does not know.
     public private(set) var unknownChannel: Int64 = 0
     /// Chunks written since start.
     public private(set) var sealedChunks: Int64 = 0
+    /// How often the in-memory newest values are written to the `latest` table, ms.
+    public var latestFlushIntervalMs: Int64 = 10_000
+    private var lastLatestFlushMs: Int64 = 0
 
     /// Opens the writer: loads channel metadata and recovers the hot tables a previous run left
     /// (closed windows are sealed, the open one is loaded back into its encoders).
@@ -50,10 +54,14 @@ public final class SampleWriter {
         latestTime = Array(repeating: Int64.min, count: size)
         latestValue = Array(repeating: .missing, count: size)
         isDirty = Array(repeating: false, count: size)
+        isSAON = Array(repeating: false, count: size)
         saonSignals = [:]
         for c in channels {
             modes[Int(c.id)] = c.isEnergy ? .integer : .float
-            if c.name.kind.isSAONState { saonSignals[c.id] = (c.device, c.name.description) }
+            if c.name.kind.isSAONState {
+                saonSignals[c.id] = (c.device, c.name.description)
+                isSAON[Int(c.id)] = true
+            }
         }
         for (id, s) in try store.latest() where Int(id) < size {
             latestTime[Int(id)] = s.timeMs
@@ -67,7 +75,7 @@ public final class SampleWriter {
             try store.pool.writeWithoutTransaction { db in
                 for w in try SampleStore.hotWindows(db) {
                     hotTables.insert(w)
-                    let rows = try Row.fetchCursor(db, sql: "SELECT t, channel, v FROM \(SampleStore.hotTable(w)) ORDER BY t, channel")
+                    let rows = try Row.fetchCursor(db, sql: "SELECT t, channel, v FROM \(SampleStore.hotTable(w)) ORDER BY rowid")
                     while let row = try rows.next() {
                         let channel = UInt32(row[1] as Int64)
                         guard Int(channel) < modes.count else { continue }
@@ -82,12 +90,25 @@ public final class SampleWriter {
     }
 
     private func feed(window w: Int64, channel: UInt32, timeMs: Int64, value: SampleValue) {
-        if encoders[w] == nil { encoders[w] = [:] }
-        if encoders[w]![channel] == nil { encoders[w]![channel] = ChunkEncoder(mode: modes[Int(channel)]) }
-        encoders[w]![channel]!.append(timeMs: timeMs, value: value)
+        let window: WindowEncoders
+        if let last = lastWindow, last.start == w {
+            window = last.encoders
+        } else if let existing = encoders[w] {
+            window = existing
+            lastWindow = (w, existing)
+        } else {
+            window = WindowEncoders(channels: modes.count)
+            encoders[w] = window
+            lastWindow = (w, window)
+        }
+        window.append(channel: Int(channel), mode: modes[Int(channel)], timeMs: timeMs, value: value)
     }
 
-    /// Appends a batch in one transaction. Exact duplicates (same channel and millisecond) are skipped.
+    /// Appends a batch in one transaction.
+    ///
+    /// The newest value of each channel is kept in memory and written to the `latest` table at
+    /// most every ``latestFlushIntervalMs`` (and by ``flushLatest()``), so that it does not double
+    /// the rows written per sample.
     /// - Returns: the number of samples stored.
     @discardableResult
     public func append(_ samples: UnsafeBufferPointer<Sample>) throws(StoreError) -> Int {
@@ -97,6 +118,7 @@ public final class SampleWriter {
             try store.pool.writeWithoutTransaction { db in
                 try db.inTransaction {
                     var currentWindow = Int64.min
+                    var currentWindowEnd = Int64.min
                     var statement: SQLiteStatement? = nil
                     for s in samples {
                         let ch = Int(s.channel)
@@ -104,11 +126,12 @@ public final class SampleWriter {
                             unknownChannel += 1
                             continue
                         }
-                        let w = store.windowStart(s.timeMs)
-                        if w != currentWindow {
-                            statement = try insertStatement(db, window: w)
-                            currentWindow = w
+                        if s.timeMs < currentWindow || s.timeMs >= currentWindowEnd {
+                            currentWindow = store.windowStart(s.timeMs)
+                            currentWindowEnd = currentWindow + window
+                            statement = try insertStatement(db, window: currentWindow)
                         }
+                        let w = currentWindow
                         guard let stmt = statement else { continue }
                         sqlite3_bind_int64(stmt, 1, s.timeMs)
                         sqlite3_bind_int64(stmt, 2, Int64(s.channel))
@@ -122,10 +145,6 @@ public final class SampleWriter {
                         guard rc == SQLITE_DONE else {
                             throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                         }
-                        guard sqlite3_changes(db.sqliteConnection) == 1 else {
-                            duplicates += 1
-                            continue
-                        }
                         count += 1
                         feed(window: w, channel: s.channel, timeMs: s.timeMs, value: s.value)
                         if s.timeMs > latestTime[ch] {
@@ -136,7 +155,7 @@ public final class SampleWriter {
                                 dirty.append(s.channel)
                             }
                         }
-                        if let signal = saonSignals[s.channel], let v = s.value.doubleValue {
+                        if isSAON[ch], let signal = saonSignals[s.channel], let v = s.value.doubleValue {
                             let state = Int(v)
                             let old = lastState[s.channel]
                             if old != state {
@@ -147,7 +166,11 @@ public final class SampleWriter {
                             }
                         }
                     }
-                    try flushLatest(db)
+                    let now = s0Time()
+                    if now - lastLatestFlushMs >= latestFlushIntervalMs {
+                        try flushLatest(db)
+                        lastLatestFlushMs = now
+                    }
                     return .commit
                 }
             }
@@ -159,14 +182,33 @@ public final class SampleWriter {
         return count
     }
 
+    /// The insert statement of a window's hot table (created on first use). A plain rowid table:
+    /// appends land at the end of its B-tree, the cheapest insert SQLite has; rows come back in
+    /// insertion order, which is time order per channel.
     private func insertStatement(_ db: Database, window w: Int64) throws -> SQLiteStatement? {
         let table = SampleStore.hotTable(w)
         if !hotTables.contains(w) {
-            try db.execute(
-                sql: "CREATE TABLE IF NOT EXISTS \(table)(t INTEGER NOT NULL, channel INTEGER NOT NULL, v, PRIMARY KEY(t, channel)) WITHOUT ROWID")
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS \(table)(t INTEGER NOT NULL, channel INTEGER NOT NULL, v)")
             hotTables.insert(w)
         }
-        return try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table)(t, channel, v) VALUES (?, ?, ?)").sqliteStatement
+        return try db.cachedStatement(sql: "INSERT INTO \(table)(t, channel, v) VALUES (?, ?, ?)").sqliteStatement
+    }
+
+    /// Writes the newest value of every channel that changed to the `latest` table now.
+    public func flushLatest() throws(StoreError) {
+        do {
+            try store.pool.write { db in try flushLatest(db) }
+            lastLatestFlushMs = s0Time()
+        } catch {
+            throw store.fail(.write, "write latest values", error)
+        }
+    }
+
+    /// The newest sample of a channel as the writer knows it (newer than the `latest` table).
+    public func latest(channel: UInt32) -> StoredSample? {
+        let ch = Int(channel)
+        guard ch < latestTime.count, latestTime[ch] != Int64.min else { return nil }
+        return StoredSample(timeMs: latestTime[ch], value: latestValue[ch])
     }
 
     private func flushLatest(_ db: Database) throws {
@@ -212,7 +254,7 @@ public final class SampleWriter {
                     try db.inTransaction {
                         let stmt = try db.cachedStatement(
                             sql: "INSERT OR REPLACE INTO chunk(window_start, channel, t_first, t_last, count, data) VALUES (?, ?, ?, ?, ?, ?)")
-                        for (channel, encoder) in (encoders[w] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        for (channel, encoder) in (encoders[w]?.all ?? []) {
                             guard let first = encoder.firstTimeMs, let last = encoder.lastTimeMs else { continue }
                             try stmt.execute(arguments: [w, channel, first, last, encoder.count, Data(encoder.finish())])
                             written += 1
@@ -225,6 +267,7 @@ public final class SampleWriter {
                 throw store.fail(.write, "seal window starting \(w)", error)
             }
             encoders[w] = nil
+            if lastWindow?.start == w { lastWindow = nil }
             hotTables.remove(w)
         }
         sealedChunks += Int64(written)
@@ -266,4 +309,30 @@ public final class SampleWriter {
 
     /// Windows still open in memory (for tests and the periodic summary).
     public var openWindows: [Int64] { encoders.keys.sorted() }
+}
+
+/// The chunk encoders of one open window, indexed by channel id (dense: channel ids are small).
+final class WindowEncoders {
+    private var encoders: [ChunkEncoder?]
+
+    init(channels: Int) { encoders = Array(repeating: nil, count: channels) }
+
+    func append(channel: Int, mode: ChunkValueMode, timeMs: Int64, value: SampleValue) {
+        if channel >= encoders.count { encoders += Array(repeating: nil, count: channel + 1 - encoders.count) }
+        if encoders[channel] == nil { encoders[channel] = ChunkEncoder(mode: mode) }
+        encoders[channel]!.append(timeMs: timeMs, value: value)
+    }
+
+    /// Every channel's encoder, by channel id.
+    var all: [(UInt32, ChunkEncoder)] {
+        encoders.enumerated().compactMap { i, e in e.map { (UInt32(i), $0) } }
+    }
+}
+
+/// The wall clock in UTC epoch milliseconds.
+@inline(__always)
+func s0Time() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec) / 1_000_000
 }

@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: end-to-end ingest against simulator processes, and the sample ring.",
-        subcommands: [IngestBench.self, RingBench.self]
+        subcommands: [IngestBench.self, StoreBench.self, RingBench.self]
     )
 }
 
@@ -282,4 +282,92 @@ final class Locked<T>: @unchecked Sendable {
 
 extension Locked where T == Int64 {
     func add(_ n: Int64) { lock.lock(); value += n; lock.unlock() }
+}
+
+/// `esep bench store`: the store alone — append rate and bytes per sealed sample on the simulator's load curves.
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Append simulated 1 s samples of N meters straight into a store; report rows/s and bytes per sealed sample.")
+
+    @Option(help: "Simulated meters (14 channels each).")
+    var meters = 100
+
+    @Option(help: "Minutes of 1 s samples to write.")
+    var minutes = 30
+
+    @Option(help: "Chunk window, seconds (storage.seal_after_s).")
+    var windowS = 600
+
+    @Option(help: "Samples per transaction.")
+    var batch = 10_000
+
+    @Option(help: "Meter profile.")
+    var profile = "sdm630"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        guard let p = DeviceProfile.builtIn[profile], p.kind == .meter else {
+            throw ValidationError("--profile: unknown meter profile '\(profile)'")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("esep-store-bench-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        var options = StoreOptions()
+        options.chunkWindowMs = Int64(windowS) * 1000
+        options.rawRetentionMs = 0
+        let store = try SampleStore(path: path, options: options)
+        let sims = (1...meters).map { SimulatedMeter(unitId: $0, profile: p, curve: .seeded(seed: 1, index: $0)) }
+        let ids = try store.register(devices: sims.map {
+            (DeviceRecord(name: "M\($0.unitId)", kind: "meter", profile: p.name, gateway: "bench", unitId: $0.unitId), p.fields.map(\.channel))
+        })
+        let start = (SimulationEpoch.ms + 150 * 86_400_000) / (Int64(windowS) * 1000) * (Int64(windowS) * 1000)
+        let writer = try SampleWriter(store: store, nowMs: start)
+        var buffer: [Sample] = []
+        buffer.reserveCapacity(batch)
+        var rng = SplitMix64(seed: 42)
+        var appendSeconds = 0.0
+        var total = 0
+        func flush() throws {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            total += try buffer.withUnsafeBufferPointer { try writer.append($0) }
+            appendSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            buffer.removeAll(keepingCapacity: true)
+        }
+        for second in 0..<(minutes * 60) {
+            for m in sims {
+                let t = start + Int64(second) * 1000 + Int64(rng.next() % 11) - 5
+                let channelIds = ids["M\(m.unitId)"]!
+                for f in p.fields {
+                    buffer.append(Sample(channel: channelIds[f.channel]!, timeMs: t, value: m.readValue(f, atMs: t)))
+                    if buffer.count == batch { try flush() }
+                }
+            }
+        }
+        try flush()
+        let sealStart = DispatchTime.now().uptimeNanoseconds
+        try writer.seal(nowMs: start + Int64(minutes) * 60_000, force: true)
+        let sealSeconds = Double(DispatchTime.now().uptimeNanoseconds - sealStart) / 1e9
+        let counts = try store.sampleCounts()
+        let bytes = store.chunkTableBytes() ?? (counts.chunkBytes + counts.chunks * 40)
+        let result: [String: Double] = [
+            "samples": Double(total), "append_rows_per_s": Double(total) / appendSeconds, "seal_s": sealSeconds,
+            "bytes_per_sample": Double(bytes) / Double(max(1, counts.sealed)),
+            "blob_bytes_per_sample": Double(counts.chunkBytes) / Double(max(1, counts.sealed)),
+            "chunks": Double(counts.chunks), "window_s": Double(windowS),
+        ]
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print("""
+                esep bench store: \(meters) meters × \(p.fields.count) channels, \(minutes) min at 1 s, \(windowS) s windows
+                  append   \(String(format: "%.0f", result["append_rows_per_s"]!)) rows/s (batches of \(batch))
+                  seal     \(String(format: "%.2f", sealSeconds)) s for \(counts.chunks) chunks
+                  disk     \(String(format: "%.2f", result["bytes_per_sample"]!)) bytes per sealed sample on disk (chunk table + index), \(String(format: "%.2f", result["blob_bytes_per_sample"]!)) in the compressed blobs
+                """)
+        }
+    }
 }
