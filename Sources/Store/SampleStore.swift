@@ -6,9 +6,9 @@ import Metering
 ///
 /// Layout (migration `v1`):
 /// - `device`, `channel`: what is polled; a channel id is the `Sample.channel` pollers use.
-/// - `hot_<window start ms>`: the newest samples, one plain `WITHOUT ROWID` table per chunk
-///   window, keyed time-first `(t, channel)` so appends stay at the end of the B-tree.
-///   Durable as soon as the writer's transaction commits.
+/// - `hot_<window start ms>`: the newest samples, one plain rowid table per chunk window and
+///   one row per Modbus read (`t`, and a ``HotRow`` blob of its samples), so appends stay at
+///   the end of the B-tree. Durable as soon as the writer's transaction commits.
 /// - `chunk`: sealed samples, one compressed ``ChunkEncoder`` blob per channel and window.
 ///   A rowid table, so a blob of a few KiB stays in its row (a `WITHOUT ROWID` table spills
 ///   rows over ~1 KiB to overflow pages and doubled the bytes per sample); unique by
@@ -218,10 +218,16 @@ public final class SampleStore: Sendable {
                 }
                 for w in try Self.hotWindows(db) where w + window > fromMs && w < toMs {
                     let hot = try Row.fetchCursor(
-                        db, sql: "SELECT t, v FROM \(Self.hotTable(w)) WHERE t >= ? AND t < ? AND channel = ?",
-                        arguments: [fromMs, toMs, channel])
+                        db, sql: "SELECT t, data FROM \(Self.hotTable(w)) WHERE t >= ? AND t < ?",
+                        arguments: [fromMs, toMs])
                     while let row = try hot.next() {
-                        out.append(StoredSample(timeMs: row[0], value: Self.value(row[1])))
+                        let t: Int64 = row[0]
+                        let data: Data = row[1]
+                        data.withUnsafeBytes { bytes in
+                            HotRow.forEach(bytes) { c, v in
+                                if c == channel { out.append(StoredSample(timeMs: t, value: v)) }
+                            }
+                        }
                     }
                 }
                 out.sort { $0.timeMs < $1.timeMs }
@@ -295,7 +301,8 @@ public final class SampleStore: Sendable {
                     db, sql: "SELECT COALESCE(SUM(count), 0), COALESCE(SUM(length(data)), 0), COUNT(*) FROM chunk")!
                 var hot: Int64 = 0
                 for w in try Self.hotWindows(db) {
-                    hot += try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM \(Self.hotTable(w))") ?? 0
+                    hot += (try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(length(data)), 0) FROM \(Self.hotTable(w))") ?? 0)
+                        / Int64(HotRow.entrySize)
                 }
                 return (row[0], hot, row[1], row[2])
             }

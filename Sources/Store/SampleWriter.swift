@@ -25,6 +25,7 @@ public final class SampleWriter {
     private var latestTime: [Int64] = []
     private var latestValue: [SampleValue] = []
     private var dirty: [UInt32] = []
+    private var rowBuffer: [UInt8] = []
     private var isDirty: [Bool] = []
 
     /// Samples stored since start.
@@ -75,11 +76,16 @@ public final class SampleWriter {
             try store.pool.writeWithoutTransaction { db in
                 for w in try SampleStore.hotWindows(db) {
                     hotTables.insert(w)
-                    let rows = try Row.fetchCursor(db, sql: "SELECT t, channel, v FROM \(SampleStore.hotTable(w)) ORDER BY rowid")
+                    let rows = try Row.fetchCursor(db, sql: "SELECT t, data FROM \(SampleStore.hotTable(w)) ORDER BY rowid")
                     while let row = try rows.next() {
-                        let channel = UInt32(row[1] as Int64)
-                        guard Int(channel) < modes.count else { continue }
-                        feed(window: w, channel: channel, timeMs: row[0], value: SampleStore.value(row[2]))
+                        let t: Int64 = row[0]
+                        let data: Data = row[1]
+                        data.withUnsafeBytes { bytes in
+                            HotRow.forEach(bytes) { channel, value in
+                                guard Int(channel) < modes.count else { return }
+                                feed(window: w, channel: channel, timeMs: t, value: value)
+                            }
+                        }
                     }
                 }
             }
@@ -120,11 +126,31 @@ public final class SampleWriter {
                     var currentWindow = Int64.min
                     var currentWindowEnd = Int64.min
                     var statement: SQLiteStatement? = nil
+                    // Samples of one read share a timestamp and arrive together: one row each group.
+                    var groupTime = Int64.min
+                    rowBuffer.removeAll(keepingCapacity: true)
+                    func flushGroup() throws {
+                        guard !rowBuffer.isEmpty, let stmt = statement else { return }
+                        sqlite3_bind_int64(stmt, 1, groupTime)
+                        let rc = rowBuffer.withUnsafeBytes { b in
+                            sqlite3_bind_blob(stmt, 2, b.baseAddress, Int32(b.count), nil)
+                            return sqlite3_step(stmt)
+                        }
+                        sqlite3_reset(stmt)
+                        rowBuffer.removeAll(keepingCapacity: true)
+                        guard rc == SQLITE_DONE else {
+                            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                        }
+                    }
                     for s in samples {
                         let ch = Int(s.channel)
                         guard ch < modes.count, ch > 0 else {
                             unknownChannel += 1
                             continue
+                        }
+                        if s.timeMs != groupTime || rowBuffer.count >= 4096 {
+                            try flushGroup()
+                            groupTime = s.timeMs
                         }
                         if s.timeMs < currentWindow || s.timeMs >= currentWindowEnd {
                             currentWindow = store.windowStart(s.timeMs)
@@ -132,19 +158,7 @@ public final class SampleWriter {
                             statement = try insertStatement(db, window: currentWindow)
                         }
                         let w = currentWindow
-                        guard let stmt = statement else { continue }
-                        sqlite3_bind_int64(stmt, 1, s.timeMs)
-                        sqlite3_bind_int64(stmt, 2, Int64(s.channel))
-                        switch s.value {
-                        case .energy(let wh): sqlite3_bind_int64(stmt, 3, wh)
-                        case .number(let v): sqlite3_bind_double(stmt, 3, v)
-                        case .missing: sqlite3_bind_null(stmt, 3)
-                        }
-                        let rc = sqlite3_step(stmt)
-                        sqlite3_reset(stmt)
-                        guard rc == SQLITE_DONE else {
-                            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                        }
+                        HotRow.append(s.channel, s.value, to: &rowBuffer)
                         count += 1
                         feed(window: w, channel: s.channel, timeMs: s.timeMs, value: s.value)
                         if s.timeMs > latestTime[ch] {
@@ -166,6 +180,7 @@ public final class SampleWriter {
                             }
                         }
                     }
+                    try flushGroup()
                     let now = s0Time()
                     if now - lastLatestFlushMs >= latestFlushIntervalMs {
                         try flushLatest(db)
@@ -182,16 +197,16 @@ public final class SampleWriter {
         return count
     }
 
-    /// The insert statement of a window's hot table (created on first use). A plain rowid table:
-    /// appends land at the end of its B-tree, the cheapest insert SQLite has; rows come back in
-    /// insertion order, which is time order per channel.
+    /// The insert statement of a window's hot table (created on first use). A plain rowid table
+    /// of one row per read (``HotRow``): appends land at the end of its B-tree, the cheapest
+    /// insert SQLite has; rows come back in insertion order, which is time order per channel.
     private func insertStatement(_ db: Database, window w: Int64) throws -> SQLiteStatement? {
         let table = SampleStore.hotTable(w)
         if !hotTables.contains(w) {
-            try db.execute(sql: "CREATE TABLE IF NOT EXISTS \(table)(t INTEGER NOT NULL, channel INTEGER NOT NULL, v)")
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS \(table)(t INTEGER NOT NULL, data BLOB NOT NULL)")
             hotTables.insert(w)
         }
-        return try db.cachedStatement(sql: "INSERT INTO \(table)(t, channel, v) VALUES (?, ?, ?)").sqliteStatement
+        return try db.cachedStatement(sql: "INSERT INTO \(table)(t, data) VALUES (?, ?)").sqliteStatement
     }
 
     /// Writes the newest value of every channel that changed to the `latest` table now.
