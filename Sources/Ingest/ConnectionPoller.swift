@@ -196,7 +196,7 @@ final class ConnectionPoller: @unchecked Sendable {
         }
         d.consecutiveFailures = 0
         d.backoffUntilMs = 0
-        board.update(d.spec.id) { h in
+        board.update(slot: d.healthSlot) { h in
             h.lastSuccessMs = end
             h.consecutiveFailures = 0
             h.backoffUntilMs = nil
@@ -225,7 +225,7 @@ final class ConnectionPoller: @unchecked Sendable {
             }
         }
         let until = backoff.map { now + $0 }
-        board.update(d.spec.id) { h in
+        board.update(slot: d.healthSlot) { h in
             h.lastErrorMs = now
             h.lastError = error.description
             h.consecutiveFailures = d.consecutiveFailures
@@ -249,8 +249,12 @@ final class DevicePollState: @unchecked Sendable {
     var overruns: Int64 = 0
     var droppedSinceLog = 0
 
-    init(spec: IngestDevice, reads: [PlannedRead], channelOf: [ChannelName: UInt32]) {
+    /// The device's slot on the health board.
+    let healthSlot: Int
+
+    init(spec: IngestDevice, reads: [PlannedRead], channelOf: [ChannelName: UInt32], healthSlot: Int) {
         self.spec = spec
+        self.healthSlot = healthSlot
         self.reads = reads
         self.channelOf = channelOf
         channelIds = reads.map { $0.fields.map { channelOf[$0.channel] ?? 0 } }

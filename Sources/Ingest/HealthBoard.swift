@@ -3,32 +3,32 @@ import Synchronization
 
 /// Every device's polling health, updated by the pollers and flushed to the store by the writer.
 ///
-/// Thread-safe (one mutex); pollers touch it once per poll.
+/// Thread-safe (one mutex over an array indexed by device); a poller touches it once per poll.
 public final class HealthBoard: Sendable {
-    private let state: Mutex<[String: DeviceHealth]>
+    private let state: Mutex<[DeviceHealth]>
+    private let index: [String: Int]
 
     public init(devices: [String]) {
-        var s: [String: DeviceHealth] = [:]
-        for d in devices { s[d] = DeviceHealth(device: d) }
-        state = Mutex(s)
+        state = Mutex(devices.map { DeviceHealth(device: $0) })
+        var index: [String: Int] = [:]
+        for (i, d) in devices.enumerated() { index[d] = i }
+        self.index = index
     }
 
-    func update(_ device: String, _ body: (inout DeviceHealth) -> Void) {
-        state.withLock { s in
-            if var h = s[device] {
-                body(&h)
-                s[device] = h
-            }
-        }
+    /// The slot of a device, for ``update(slot:_:)``.
+    func slot(of device: String) -> Int? { index[device] }
+
+    func update(slot: Int, _ body: (inout DeviceHealth) -> Void) {
+        state.withLock { body(&$0[slot]) }
     }
 
-    /// A copy of every device's health.
+    /// A copy of every device's health, by device id.
     public func snapshot() -> [DeviceHealth] {
-        state.withLock { Array($0.values) }.sorted { $0.device < $1.device }
+        state.withLock { $0 }.sorted { $0.device < $1.device }
     }
 
     /// Devices currently failing (at least `threshold` consecutive failures).
     public func down(threshold: Int) -> Int {
-        state.withLock { $0.values.filter { $0.consecutiveFailures >= threshold }.count }
+        state.withLock { $0.reduce(0) { $0 + ($1.consecutiveFailures >= threshold ? 1 : 0) } }
     }
 }

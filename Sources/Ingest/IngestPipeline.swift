@@ -48,7 +48,9 @@ public final class IngestPipeline: Sendable {
             for c in 0..<connections {
                 let mine = group.enumerated().filter { $0.offset % connections == c }.map(\.element)
                 let states = mine.map { d in
-                    DevicePollState(spec: d, reads: d.plan(holeFill: options.holeFill), channelOf: channels[d.id] ?? [:])
+                    DevicePollState(
+                        spec: d, reads: d.plan(holeFill: options.holeFill), channelOf: channels[d.id] ?? [:],
+                        healthSlot: board.slot(of: d.id)!)
                 }
                 pollers.append(
                     ConnectionPoller(

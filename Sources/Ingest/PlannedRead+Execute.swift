@@ -17,13 +17,18 @@ extension PlannedRead {
                 space == .holdingRegisters
                 ? try client.readHoldingRegisters(unit: unit, address: address, count: count)
                 : try client.readInputRegisters(unit: unit, address: address, count: count)
-            for (i, field) in fields.enumerated() { body(i, field, field.decode(registers: registers, windowStart: address)) }
+            fields.withUnsafeBufferPointer { f in
+                // Borrow each field in place: no retain/release of its strings and arrays per read.
+                for i in 0..<f.count { body(i, f[i], f[i].decode(registers: registers, windowStart: address)) }
+            }
         case .coils, .discreteInputs:
             let bits =
                 space == .coils
                 ? try client.readCoils(unit: unit, address: address, count: count)
                 : try client.readDiscreteInputs(unit: unit, address: address, count: count)
-            for (i, field) in fields.enumerated() { body(i, field, field.decode(bits: bits, windowStart: address)) }
+            fields.withUnsafeBufferPointer { f in
+                for i in 0..<f.count { body(i, f[i], f[i].decode(bits: bits, windowStart: address)) }
+            }
         }
     }
 }

@@ -180,7 +180,7 @@ extension ConfigDecoder {
                 error(t.path.appending("rated_power_kw"), "must be greater than 0, found \(r)")
                 rated = nil
             }
-            let accuracy = t.choice("accuracy_class", AccuracyClass.allCases.map { ($0.rawValue, $0) }) ?? .c05S
+            let accuracy = t.choice("accuracy_class", ConfiguredAccuracyClass.allCases.map { ($0.rawValue, $0) }) ?? .c05S
             let ownCap = t.int("max_registers_per_read", in: 1...125)
             if let name = feeder ?? id {
                 feederEntries.append(FeederEntry(feeder: name, role: role, path: t.path, feederWritten: feeder != nil))

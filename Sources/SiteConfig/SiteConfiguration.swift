@@ -240,14 +240,18 @@ public enum MeterRole: String, Sendable, Hashable, CaseIterable, Codable {
     case check
 }
 
-/// A meter's accuracy class (IEC 62053-22 `0.2S`/`0.5S`, IEC 62053-21 `0.5`…`2`).
-public enum AccuracyClass: String, Sendable, Hashable, CaseIterable, Codable {
+/// The accuracy classes a config may name (IEC 62053-22 `0.2S`/`0.5S`, IEC 62053-21 `0.5`…`2`);
+/// ``tolerance`` is the Metering value the main/check comparison uses.
+public enum ConfiguredAccuracyClass: String, Sendable, Hashable, CaseIterable, Codable {
     case c02S = "0.2S"
     case c05S = "0.5S"
     case c02 = "0.2"
     case c05 = "0.5"
     case c1 = "1"
     case c2 = "2"
+
+    /// The class as ``Metering/AccuracyClass``.
+    public var tolerance: AccuracyClass { AccuracyClass(rawValue)! }
 }
 
 /// `[[meters]]`: one electricity meter.
@@ -274,7 +278,7 @@ public struct MeterConfig: Sendable, Hashable {
     /// `rated_power_kw`: the connection's rated power, for plausibility checks.
     public var ratedPowerKW: Double?
     /// `accuracy_class` (`"0.5S"`).
-    public var accuracyClass: AccuracyClass
+    public var accuracyClass: ConfiguredAccuracyClass
     /// The register cap the read planner uses: the meter's `max_registers_per_read` when
     /// set, otherwise the smaller of the gateway's and the profile's.
     public var maxRegistersPerRead: Int
@@ -282,7 +286,7 @@ public struct MeterConfig: Sendable, Hashable {
     public init(
         id: String, gateway: String, unitId: Int, profile: DeviceProfile, pollIntervalMs: Int = 1000,
         role: MeterRole = .main, feeder: String? = nil, sign: Int = 1, ratedPowerKW: Double? = nil,
-        accuracyClass: AccuracyClass = .c05S, maxRegistersPerRead: Int? = nil
+        accuracyClass: ConfiguredAccuracyClass = .c05S, maxRegistersPerRead: Int? = nil
     ) {
         self.id = id
         self.gateway = gateway
