@@ -40,6 +40,8 @@ public struct IngestDevice: Sendable {
     public var pollIntervalMs: Int
     /// The largest register read for this device (gateway, profile and device caps combined).
     public var maxRegistersPerRead: Int
+    /// Rated active power, W (checks counter jumps), when configured.
+    public var ratedPowerW: Double?
 
     public init(
         record: DeviceRecord, endpoint: EndpointSpec, unitId: UInt8, profile: DeviceProfile, pollIntervalMs: Int,
@@ -54,6 +56,13 @@ public struct IngestDevice: Sendable {
     }
 
     public var id: String { record.name }
+
+    /// How each energy channel's counter series is judged.
+    public func counterOptions(_ field: RegisterField) -> CounterOptions {
+        CounterOptions(
+            rolloverModulusWh: field.registerModulusWh, ratedPowerW: ratedPowerW, resolutionWh: field.resolutionWh,
+            pollIntervalMs: Int64(pollIntervalMs))
+    }
 
     /// The initial read plan.
     public func plan(holeFill: Int) -> [PlannedRead] {
@@ -81,6 +90,7 @@ extension SiteConfiguration {
                         role: m.role.rawValue, feeder: m.feeder, sign: m.sign),
                     endpoint: e, unitId: UInt8(m.unitId), profile: m.profile, pollIntervalMs: m.pollIntervalMs,
                     maxRegistersPerRead: m.maxRegistersPerRead))
+            devices[devices.count - 1].ratedPowerW = m.ratedPowerKW.map { $0 * 1000 }
         }
         for s in saon {
             guard let e = endpoints[s.gateway] else { continue }

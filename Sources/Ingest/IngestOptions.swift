@@ -1,3 +1,5 @@
+import Metering
+
 /// Tuning of the ingest pipeline (config `[ingest]` and `[storage]`).
 public struct IngestOptions: Sendable, Hashable {
     /// Unused registers a read may span to join two fields.
@@ -16,6 +18,11 @@ public struct IngestOptions: Sendable, Hashable {
     public var summaryIntervalMs: Int64 = 60_000
     /// How often the writer flushes device health and checks for windows to seal, ms.
     public var housekeepingIntervalMs: Int64 = 1_000
+
+    /// Energy interval length.
+    public var intervalStep: IntervalStep = .defaultInterval
+    /// The site calendar intervals are cut in.
+    public var calendar: SiteCalendar = .almaty
 
     public init() {}
 }

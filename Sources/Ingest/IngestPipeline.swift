@@ -60,6 +60,15 @@ public final class IngestPipeline: Sendable {
         }
         self.pollers = pollers
         let sampleWriter = try SampleWriter(store: store, nowMs: wallClockMs())
+        var setups: [EnergyChannelSetup] = []
+        for d in devices where d.record.kind == "meter" {
+            for f in d.profile.fields where f.channel.kind.isCumulativeEnergy {
+                if let id = channels[d.id]?[f.channel] {
+                    setups.append(EnergyChannelSetup(channel: id, device: d.id, options: d.counterOptions(f)))
+                }
+            }
+        }
+        try sampleWriter.configureEnergy(setups, step: options.intervalStep, calendar: options.calendar, nowMs: wallClockMs())
         writer = IngestWriter(
             writer: sampleWriter, rings: rings, board: board, options: options, metrics: metrics, logger: logger)
     }

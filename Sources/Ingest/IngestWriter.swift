@@ -135,6 +135,10 @@ public final class IngestWriter: @unchecked Sendable {
         metrics.devicesDown.record(board.down(threshold: options.failureThreshold))
         do {
             try writer.writeHealth(board.snapshot(), nowMs: now)
+            let corrections = try writer.applyPendingReplacements(nowMs: now)
+            if corrections > 0 {
+                logger.notice("meter replacement applied: closed intervals corrected", metadata: ["corrections": "\(corrections)"])
+            }
             let sealed = try writer.seal(nowMs: now)
             if sealed > 0 {
                 metrics.chunksSealed.increment(by: Int64(sealed))

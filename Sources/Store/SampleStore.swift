@@ -102,6 +102,23 @@ public final class SampleStore: Sendable {
                         failures INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
                     """)
         }
+        m.registerMigration("v2-energy") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE energy_interval(
+                        id INTEGER PRIMARY KEY, channel INTEGER NOT NULL, start_ms INTEGER NOT NULL,
+                        end_ms INTEGER NOT NULL, wh INTEGER, quality TEXT NOT NULL, reasons INTEGER NOT NULL,
+                        supersedes INTEGER REFERENCES energy_interval(id), created_ms INTEGER NOT NULL);
+                    CREATE INDEX energy_interval_by_channel ON energy_interval(channel, start_ms);
+                    CREATE TABLE meter_replacement(
+                        id INTEGER PRIMARY KEY, device TEXT NOT NULL, t INTEGER NOT NULL, old_final_wh INTEGER NOT NULL,
+                        new_initial_wh INTEGER NOT NULL, note TEXT NOT NULL, created_ms INTEGER NOT NULL,
+                        applied INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE audit(
+                        seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref INTEGER NOT NULL, prev_hash BLOB NOT NULL,
+                        hash BLOB NOT NULL);
+                    """)
+        }
         return m
     }
 

@@ -26,6 +26,8 @@ public final class SampleWriter {
     private var latestValue: [SampleValue] = []
     private var dirty: [UInt32] = []
     private var rowBuffer: [UInt8] = []
+    /// Energy intervals, once ``configureEnergy(_:step:calendar:nowMs:)`` was called.
+    var energy: EnergyBook?
     private var isDirty: [Bool] = []
 
     /// Samples stored since start.
@@ -161,6 +163,7 @@ public final class SampleWriter {
                         HotRow.append(s.channel, s.value, to: &rowBuffer)
                         count += 1
                         feed(window: w, channel: s.channel, timeMs: s.timeMs, value: s.value)
+                        if case .energy(let wh) = s.value { feedEnergy(channel: s.channel, timeMs: s.timeMs, wh: wh) }
                         if s.timeMs > latestTime[ch] {
                             latestTime[ch] = s.timeMs
                             latestValue[ch] = s.value
@@ -177,11 +180,18 @@ public final class SampleWriter {
                                 try db.execute(
                                     sql: "INSERT INTO event(t, device, signal, old, new) VALUES (?, ?, ?, ?, ?)",
                                     arguments: [s.timeMs, signal.device, signal.signal, old, state])
+                                let id = db.lastInsertedRowID
+                                try AuditChain.append(
+                                    db, kind: "event", ref: id,
+                                    content: AuditChain.eventContent(
+                                        id: id, timeMs: s.timeMs, device: signal.device, signal: signal.signal,
+                                        old: old.map(Int64.init), new: Int64(state)))
                             }
                         }
                     }
                     try flushGroup()
                     let now = s0Time()
+                    try insertClosedIntervals(db, nowMs: now)
                     if now - lastLatestFlushMs >= latestFlushIntervalMs {
                         try flushLatest(db)
                         lastLatestFlushMs = now

@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -9,6 +10,7 @@ import UnixSignals
 import SiteConfig
 import Simulator
 import Store
+import Synchronization
 
 /// `esep run`: the daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -20,6 +22,11 @@ struct RunCommand: AsyncParsableCommand {
             simulator in-process (20 meters and one SAON controller on a loopback port), polls it and
             stores into ./esep.sqlite: a first look that needs no hardware. SIGTERM or SIGINT stop
             polling, drain what was read into the store and exit 0.
+
+            The HTTP API listens on the config's api.listen. In the demo it listens on
+            127.0.0.1:8080 (--api-listen changes it; port 0 picks a free one) with one admin token:
+            $ESEP_DEMO_TOKEN when set, otherwise a fresh token printed once at start; a demo whose
+            API address is taken runs on without the API.
             """
     )
 
@@ -35,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Demo only: simulated meter profile.")
     var profile = "sdm630"
 
+    @Option(help: "The API's host:port (default: the config's api.listen; 127.0.0.1:8080 in the demo).")
+    var apiListen: String?
+
     @Option(help: "Stop after this many seconds (for scripts and tests).")
     var duration: Double?
 
@@ -49,6 +59,16 @@ struct RunCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "esep")
+        // Before anything creates a metric: every swift-metrics instrument lands in this registry,
+        // which the API exports at /metrics.
+        let metrics = APIMetrics.bootstrap()
+        var apiListen: Endpoint? = nil
+        if let text = self.apiListen {
+            guard let e = Endpoint(parsing: text, defaultPort: 8080) else {
+                throw ValidationError("--api-listen: '\(text)' is not host:port (IPv6 in brackets: [::1]:8080)")
+            }
+            apiListen = e
+        }
         var simulator: SimulatorServer? = nil
         let site: SiteConfiguration
         if let config {
@@ -86,14 +106,49 @@ struct RunCommand: AsyncParsableCommand {
         options.summaryIntervalMs = Int64(site.ingest.summaryIntervalSeconds) * 1000
         options.batchMax = site.storage.batchMax
         options.ringCapacity = site.storage.ringCapacity
+        if let calendar = SiteCalendar(identifier: site.site.timezone) { options.calendar = calendar }
         let pipeline = try IngestPipeline(devices: site.ingestDevices(), store: store, options: options, logger: logger)
         logger.info(
             "esep run", metadata: ["site": "\(site.site.name)", "db": "\(path)", "devices": "\(pipeline.devices.count)"])
 
+        var apiConfiguration = APIConfiguration(site.api)
+        if let apiListen {
+            apiConfiguration.host = apiListen.host
+            apiConfiguration.port = apiListen.port
+        }
+        let demo = simulator != nil
+        if demo {
+            // The demo's one token: $ESEP_DEMO_TOKEN, or a fresh one shown once.
+            let given = ProcessInfo.processInfo.environment["ESEP_DEMO_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let token = given ?? APIToken.issue(name: "demo", scopes: [.admin]).token
+            var rng = SystemRandomNumberGenerator()
+            let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
+            apiConfiguration.tokens = [APIToken(name: "demo", token: token, salt: salt, scopes: [.admin])]
+            if given == nil {
+                FileHandle.standardOutput.write(Data("esep demo: API admin token (shown once): \(token)\n".utf8))
+            }
+        }
+        let status = IngestLiveStatus(board: pipeline.board)
+        let scheme = apiConfiguration.tlsEnabled ? "https" : "http"
+        let api: APIServer
+        do {
+            api = try APIServer(
+                configuration: apiConfiguration, site: site, store: store, ingest: status, metrics: metrics,
+                logger: logger,
+                onListening: { host, port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    logger.info("api listening", metadata: ["url": "\(scheme)://\(shown):\(port)"])
+                })
+        } catch {
+            logger.critical("api: \(error)", metadata: ["config": "\(site.sourcePath)"])
+            throw ExitCode(1)
+        }
+
         var services: [any Service] = []
         if let simulator { services.append(SimulatorService(server: simulator)) }
         services.append(WriterService(pipeline: pipeline))
-        services.append(PollerService(pipeline: pipeline))
+        services.append(PollerService(pipeline: pipeline, status: status))
+        services.append(APIService(server: api, optional: demo, logger: logger))
         services.append(SystemdNotifier(logger: logger))
         if let duration { services.append(DeadlineService(seconds: duration)) }
         let group = ServiceGroup(
@@ -141,10 +196,42 @@ struct WriterService: Service {
 /// The pollers: stopped before the writer.
 struct PollerService: Service {
     let pipeline: IngestPipeline
+    let status: IngestLiveStatus
     func run() async throws {
         pipeline.startPolling()
+        status.polling.store(true, ordering: .relaxed)
         try? await gracefulShutdown()
+        status.polling.store(false, ordering: .relaxed)
         await offloaded { pipeline.stopPolling() }
+    }
+}
+
+/// What the API reports of ingest: the pollers' live health board and whether they run.
+final class IngestLiveStatus: IngestStatusSource {
+    let board: HealthBoard
+    let polling = Atomic<Bool>(false)
+
+    init(board: HealthBoard) { self.board = board }
+
+    func deviceHealth() -> [DeviceHealth] { board.snapshot() }
+    var isPolling: Bool { polling.load(ordering: .relaxed) }
+}
+
+/// The HTTP API: stopped before the pollers. With `optional` (the demo), failing to start (the
+/// port is taken) is logged and the daemon runs on without it.
+struct APIService: Service {
+    let server: APIServer
+    let optional: Bool
+    let logger: Logger
+    func run() async throws {
+        do {
+            try await server.run()
+        } catch where optional {
+            logger.error(
+                "api not started; the demo runs on without it (choose another address with --api-listen)",
+                metadata: ["error": "\(error)"])
+            try? await gracefulShutdown()
+        }
     }
 }
 

@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import SiteConfig
+
+extension APIServer {
+    /// `GET /v1/meters/{id}/intervals?from=&to=&step=`.
+    @Sendable func meterIntervals(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let (query, format) = try intervalQuery(request)
+        let meter = try meterConfig(context)
+        guard let energy else { throw APIProblem.notYetAvailable("energy intervals") }
+        let sequence = try await energy.meterIntervals(meter: meter.id, query: query)
+        return Self.stream(sequence, format: format, subject: ("meter", meter.id), query: query)
+    }
+
+    /// `GET /v1/site/intervals?from=&to=&step=`.
+    @Sendable func siteIntervals(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let (query, format) = try intervalQuery(request)
+        guard let energy else { throw APIProblem.notYetAvailable("energy intervals") }
+        let sequence = try await energy.siteIntervals(query: query)
+        return Self.stream(sequence, format: format, subject: ("site", reader.site.site.name), query: query)
+    }
+
+    /// `GET /v1/site/quarters/{quarter}`.
+    @Sendable func quarter(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let parameters = try QueryParameters(request, allowed: ["format"], timeZone: timeZone)
+        let format = try ResponseFormat.of(request, query: parameters)
+        let text = context.parameters.get("quarter") ?? ""
+        guard let id = QuarterID(text) else {
+            throw APIProblem.badParameter("quarter", "'\(text)' is not a calendar quarter: write it like 2026Q3")
+        }
+        guard let energy else { throw APIProblem.notYetAvailable("quarter totals") }
+        guard let totals = try await energy.quarter(id) else {
+            throw APIProblem.notFound("quarter \(id) has not started yet")
+        }
+        switch format {
+        case .json:
+            return try Self.json(totals)
+        case .csv:
+            var table = CSVTable(header: ["quarter", "final", "meter", "import_wh", "export_wh", "completeness", "flags"])
+            table.rows = totals.meters.map {
+                [
+                    totals.quarter, String(totals.final), $0.id, String($0.importWh), String($0.exportWh),
+                    CSV.field($0.completeness), $0.flags.joined(separator: " "),
+                ]
+            }
+            return Self.csv(table)
+        }
+    }
+
+    /// Validates `from`, `to` (both required), `step` (`15m`, `1h`, `1d`; default `15m`) and `format`.
+    private func intervalQuery(_ request: Request) throws(APIProblem) -> (IntervalQuery, ResponseFormat) {
+        let parameters = try QueryParameters(request, allowed: ["from", "to", "step", "format"], timeZone: timeZone)
+        let format = try ResponseFormat.of(request, query: parameters)
+        var step = IntervalStep.fifteenMinutes
+        if let s = parameters.values["step"] {
+            guard let parsed = IntervalStep(rawValue: s) else {
+                throw .badParameter("step", "'\(s)' is not a step: use 15m, 1h or 1d")
+            }
+            step = parsed
+        }
+        let (fromMs, toMs) = try parameters.range(
+            defaultLengthMs: 86_400_000, nowMs: Timestamp.nowMs(), maxRangeMs: configuration.maxQueryRangeMs,
+            required: true)
+        return (IntervalQuery(fromMs: fromMs, toMs: toMs, step: step), format)
+    }
+
+    /// Streams intervals as they come, in chunks of about 32 KiB: memory stays bounded however
+    /// long the range.
+    static func stream(
+        _ sequence: any AsyncSequence<EnergyInterval, any Error> & Sendable, format: ResponseFormat, subject: (String, String),
+        query: IntervalQuery
+    ) -> Response {
+        let contentType = format == .csv ? "text/csv; charset=utf-8; header=present" : "application/json; charset=utf-8"
+        let body = ResponseBody { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(40 * 1024)
+            switch format {
+            case .csv:
+                buffer.writeString(
+                    CSV.line(["start", "start_ms", "end", "end_ms", "import_wh", "export_wh", "completeness", "flags"]))
+            case .json:
+                buffer.writeString(
+                    "{\"\(subject.0)\":\(jsonString(subject.1)),\"step\":\"\(query.step.rawValue)\","
+                        + "\"from\":\"\(Timestamp.iso8601(query.fromMs))\",\"from_ms\":\(query.fromMs),"
+                        + "\"to\":\"\(Timestamp.iso8601(query.toMs))\",\"to_ms\":\(query.toMs),\"intervals\":[")
+            }
+            var first = true
+            for try await i in sequence {
+                switch format {
+                case .csv:
+                    buffer.writeString(
+                        CSV.line([
+                            Timestamp.iso8601(i.startMs), String(i.startMs), Timestamp.iso8601(i.endMs), String(i.endMs),
+                            String(i.importWh), String(i.exportWh), CSV.field(i.completeness),
+                            i.flags.joined(separator: " "),
+                        ]))
+                case .json:
+                    if !first { buffer.writeString(",") }
+                    buffer.writeString(
+                        "{\"start\":\"\(Timestamp.iso8601(i.startMs))\",\"start_ms\":\(i.startMs),"
+                            + "\"end\":\"\(Timestamp.iso8601(i.endMs))\",\"end_ms\":\(i.endMs),"
+                            + "\"import_wh\":\(i.importWh),\"export_wh\":\(i.exportWh),"
+                            + "\"completeness\":\(CSV.field(i.completeness)),"
+                            + "\"flags\":[\(i.flags.map(jsonString).joined(separator: ","))]}")
+                }
+                first = false
+                if buffer.readableBytes >= 32 * 1024 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if format == .json { buffer.writeString("]}") }
+            try await writer.write(buffer)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-store"], body: body)
+    }
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
+    return String(decoding: data, as: UTF8.self)
+}

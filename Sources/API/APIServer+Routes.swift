@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import Metering
+import SiteConfig
+import Store
+
+extension APIServer {
+    /// The router: middleware in order, then every route of ``APIRoute/all``.
+    func makeRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(
+            middleware: RequestLimitMiddleware(
+                maxConcurrent: configuration.maxConcurrentRequests, maxBodyBytes: configuration.maxRequestBodyBytes))
+        // Open routes before the authentication middleware (middleware applies to later routes).
+        for route in APIRoute.all where route.scopes == nil {
+            add(route, to: router)
+        }
+        router.add(
+            middleware: AuthMiddleware(
+                verifier: TokenVerifier(tokens: configuration.tokens),
+                limiter: RateLimiter(ratePerSecond: configuration.rateLimitPerSecond),
+                openOnLoopback: configuration.openOnLoopback))
+        for route in APIRoute.all where route.scopes != nil {
+            add(route, to: router)
+        }
+        return router
+    }
+
+    private func add(_ route: APIRoute, to router: Router<APIRequestContext>) {
+        let handler = self.handler(route.path)
+        let scopes = route.scopes
+        router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
+            if let scopes { try context.require(anyOf: scopes) }
+            return try await handler(request, context)
+        }
+    }
+
+    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
+
+    private func handler(_ path: String) -> Handler {
+        switch path {
+        case "/healthz": healthz
+        case "/readyz": readyz
+        case "/openapi.yaml": openAPI
+        case "/metrics": metricsExposition
+        case "/v1/snapshot": snapshot
+        case "/v1/meters": meters
+        case "/v1/meters/{id}": meter
+        case "/v1/meters/{id}/intervals": meterIntervals
+        case "/v1/site/intervals": siteIntervals
+        case "/v1/site/quarters/{quarter}": quarter
+        case "/v1/events": events
+        default: preconditionFailure("no handler for \(path)")
+        }
+    }
+
+    var timeZone: TimeZone { TimeZone(identifier: reader.site.site.timezone) ?? TimeZone(identifier: "UTC")! }
+
+    // MARK: health
+
+    @Sendable func healthz(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
+        return Self.json(#"{"status":"ok"}"#)
+    }
+
+    @Sendable func readyz(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
+        let reader = self.reader
+        let storeProblem: String? = await {
+            do {
+                _ = try await offload { try reader.store.devices() }
+                return nil
+            } catch {
+                return String(describing: error)
+            }
+        }()
+        let polling = reader.status?.isPolling ?? false
+        struct Ready: Encodable {
+            var ready: Bool
+            var store: String
+            var storeError: String?
+            var ingest: String
+        }
+        let body = Ready(
+            ready: storeProblem == nil && polling, store: storeProblem == nil ? "ok" : "error", storeError: storeProblem,
+            ingest: polling ? "polling" : "stopped")
+        return try Self.json(body, status: body.ready ? .ok : .serviceUnavailable)
+    }
+
+    @Sendable func openAPI(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
+        return Self.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
+    }
+
+    @Sendable func metricsExposition(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
+        let bytes = metrics?.exposition() ?? []
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    // MARK: data
+
+    @Sendable func snapshot(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let query = try QueryParameters(request, allowed: ["format"], timeZone: timeZone)
+        let format = try ResponseFormat.of(request, query: query)
+        let reader = self.reader
+        let energy = self.energy
+        let entry = try await snapshots.get {
+            let now = Timestamp.nowMs()
+            let (values, health) = try await offload { (try reader.latestByDevice(), try reader.health()) }
+            let periods = try await energy?.periodsToDate(nowMs: now)
+            let snapshot = Snapshot.build(site: reader.site, values: values, health: health, periods: periods, nowMs: now)
+            return SnapshotCache.Entry(snapshot: snapshot, json: ByteBuffer(bytes: try JSONCoding.encoder.encode(snapshot)))
+        }
+        switch format {
+        case .json:
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: entry.json))
+        case .csv:
+            return Self.csv(entry.snapshot.csv)
+        }
+    }
+
+    @Sendable func meters(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let query = try QueryParameters(request, allowed: ["format"], timeZone: timeZone)
+        let format = try ResponseFormat.of(request, query: query)
+        let reader = self.reader
+        let (values, health) = try await offload { (try reader.latestByDevice(), try reader.health()) }
+        let list = reader.site.meters.map { MeterView($0, values: values[$0.id], health: health[$0.id], withLatest: false) }
+        switch format {
+        case .json:
+            struct Body: Encodable { var meters: [MeterView] }
+            return try Self.json(Body(meters: list))
+        case .csv:
+            return Self.csv(CSVTable(header: MeterView.csvHeader, rows: list.map(\.csvRow)))
+        }
+    }
+
+    @Sendable func meter(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
+        let config = try meterConfig(context)
+        let reader = self.reader
+        let (values, health) = try await offload { (try reader.latestByDevice(), try reader.health()) }
+        return try Self.json(MeterView(config, values: values[config.id], health: health[config.id], withLatest: true))
+    }
+
+    @Sendable func events(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let query = try QueryParameters(request, allowed: ["from", "to", "device", "format"], timeZone: timeZone)
+        let format = try ResponseFormat.of(request, query: query)
+        let (fromMs, toMs) = try query.range(
+            defaultLengthMs: 86_400_000, nowMs: Timestamp.nowMs(), maxRangeMs: configuration.maxQueryRangeMs)
+        let device = query.values["device"]
+        if let device, !reader.site.saon.contains(where: { $0.id == device }),
+            !reader.site.meters.contains(where: { $0.id == device })
+        {
+            throw APIProblem.badParameter("device", "no device '\(device)' in the site configuration")
+        }
+        let store = reader.store
+        let list = try await offload { try store.events(fromMs: fromMs, toMs: toMs) }
+            .filter { device == nil || $0.device == device }.map(EventView.init)
+        switch format {
+        case .json:
+            struct Body: Encodable {
+                var from: String
+                var fromMs: Int64
+                var to: String
+                var toMs: Int64
+                var events: [EventView]
+            }
+            return try Self.json(
+                Body(from: Timestamp.iso8601(fromMs), fromMs: fromMs, to: Timestamp.iso8601(toMs), toMs: toMs, events: list))
+        case .csv:
+            return Self.csv(CSVTable(header: EventView.csvHeader, rows: list.map(\.csvRow)))
+        }
+    }
+
+    // MARK: helpers
+
+    /// The `{id}` path parameter as a configured meter, or 404.
+    func meterConfig(_ context: APIRequestContext) throws(APIProblem) -> MeterConfig {
+        let id = context.parameters.get("id") ?? ""
+        guard let m = reader.meter(id) else { throw .notFound("no meter '\(id)' in the site configuration") }
+        return m
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder.encode(value))))
+    }
+
+    static func csv(_ table: CSVTable) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8; header=present", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: table.text)))
+    }
+
+    static func text(_ text: String, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

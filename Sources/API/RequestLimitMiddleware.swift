@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Caps the requests handled at once (503 with `Retry-After: 1` beyond it) and refuses request
+/// bodies larger than the configured size (413), by `Content-Length` before reading a byte.
+struct RequestLimitMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    let maxConcurrent: Int
+    let maxBodyBytes: Int
+    let inFlight = Counter()
+
+    func handle(
+        _ request: Request, context: APIRequestContext,
+        next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
+            throw APIProblem(
+                status: .contentTooLarge, code: "body_too_large",
+                message: "request bodies are limited to \(maxBodyBytes) bytes")
+        }
+        let now = inFlight.value.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { inFlight.value.wrappingSubtract(1, ordering: .relaxed) }
+        guard now <= maxConcurrent else { throw APIProblem.overloaded() }
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into a JSON body: ``APIProblem`` as it is, Hummingbird's `HTTPError`
+/// (unknown path, wrong method) into the same shape, anything else into 500 (logged).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    func handle(
+        _ request: Request, context: APIRequestContext,
+        next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as APIProblem {
+            return problem.response()
+        } catch let error as any HTTPResponseError {
+            let status = error.status
+            let code: String
+            let message: String
+            switch status {
+            case .notFound:
+                code = "not_found"
+                message = "no such resource: \(request.uri.path)"
+            case .methodNotAllowed:
+                code = "method_not_allowed"
+                message = "\(request.method) is not allowed on \(request.uri.path)"
+            default:
+                code = status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+                message = status.reasonPhrase
+            }
+            var problem = APIProblem(status: status, code: code, message: message)
+            if let e = error as? HTTPError { problem.headers = e.headers }
+            return problem.response()
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return APIProblem(status: .internalServerError, code: "internal_error", message: "internal error")
+                .response()
+        }
+    }
+}

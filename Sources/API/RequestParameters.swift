@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+
+/// The representation a client asked for: `?format=json|csv`, else `Accept: text/csv`, else JSON.
+enum ResponseFormat: String, Sendable {
+    case json, csv
+
+    static func of(_ request: Request, query: QueryParameters) throws(APIProblem) -> ResponseFormat {
+        if let f = query.values["format"] {
+            guard let format = ResponseFormat(rawValue: f.lowercased()) else {
+                throw .badParameter("format", "'\(f)' is not a format: use json or csv")
+            }
+            return format
+        }
+        let accept = request.headers[values: .accept].joined(separator: ",").lowercased()
+        guard let csv = accept.range(of: "text/csv") else { return .json }
+        if let json = accept.range(of: "application/json"), json.lowerBound < csv.lowerBound { return .json }
+        return .csv
+    }
+}
+
+/// A request's query parameters, checked against the names a route accepts.
+struct QueryParameters: Sendable {
+    var values: [String: String]
+    let timeZone: TimeZone
+
+    /// - Throws: 400 naming the first parameter the route does not know, or one given twice.
+    init(_ request: Request, allowed: Set<String>, timeZone: TimeZone) throws(APIProblem) {
+        var values: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters {
+            let key = String(k)
+            guard allowed.contains(key) else {
+                let known = allowed.sorted().joined(separator: ", ")
+                throw .badParameter(key, allowed.isEmpty ? "this route takes no parameters" : "unknown parameter; this route takes \(known)")
+            }
+            guard values[key] == nil else { throw .badParameter(key, "given more than once") }
+            values[key] = String(v)
+        }
+        self.values = values
+        self.timeZone = timeZone
+    }
+
+    /// A time parameter: ISO 8601 with `Z` or an offset, a date (midnight in the site's time
+    /// zone), or epoch milliseconds.
+    func time(_ name: String) throws(APIProblem) -> Int64? {
+        guard let text = values[name] else { return nil }
+        guard let ms = Timestamp.parse(text, timeZone: timeZone) else {
+            throw .badParameter(
+                name,
+                "'\(text)' is not a time: use ISO 8601 with an offset (2026-06-01T00:00:00+05:00 or …Z), a date "
+                    + "(2026-06-01, midnight site time) or epoch milliseconds")
+        }
+        return ms
+    }
+
+    /// `from` and `to` with defaults, checked: `from < to`, at most `maxRangeMs` apart.
+    func range(defaultLengthMs: Int64, nowMs: Int64, maxRangeMs: Int64, required: Bool = false) throws(APIProblem) -> (
+        fromMs: Int64, toMs: Int64
+    ) {
+        let from = try time("from")
+        let to = try time("to")
+        if required {
+            if from == nil { throw .badParameter("from", "required") }
+            if to == nil { throw .badParameter("to", "required") }
+        }
+        let toMs = to ?? (from.map { $0 + defaultLengthMs } ?? nowMs)
+        let fromMs = from ?? toMs - defaultLengthMs
+        guard fromMs < toMs else {
+            throw .badParameter("to", "must be later than from (\(Timestamp.iso8601(fromMs)))")
+        }
+        guard toMs - fromMs <= maxRangeMs else {
+            throw .badParameter("to", "the range from … to is limited to \(maxRangeMs / 86_400_000) days")
+        }
+        return (fromMs, toMs)
+    }
+}

@@ -1,0 +1,208 @@
+import Metering
+import SiteConfig
+import Store
+
+/// `GET /v1/snapshot`: the site now.
+struct Snapshot: Encodable, Sendable {
+    struct Site: Encodable, Sendable {
+        var name: String
+        var timezone: String
+    }
+
+    struct Energy: Encodable, Sendable {
+        /// False until an ``EnergyDataSource`` is configured (then the two periods are present).
+        var available: Bool
+        var quarterToDate: PeriodEnergy?
+        var monthToDate: PeriodEnergy?
+    }
+
+    var site: Site
+    var generatedAt: String
+    var generatedAtMs: Int64
+    /// Σ sign × active power over meters with a fresh reading, W.
+    var sitePowerW: Double
+    /// True when every meter with a non-zero sign contributed a fresh, good power reading.
+    var sitePowerComplete: Bool
+    var metersTotal: Int
+    var metersReporting: Int
+    var energy: Energy
+    var meters: [MeterSnapshot]
+    var saon: [SAONSnapshot]
+}
+
+/// One meter in the snapshot.
+struct MeterSnapshot: Encodable, Sendable {
+    struct Phase: Encodable, Sendable, Equatable {
+        var phase: String
+        var powerW: Double?
+        var voltageV: Double?
+        var currentA: Double?
+    }
+
+    var id: String
+    var role: String
+    var feeder: String
+    var sign: Int
+    var readingTime: String?
+    var readingTimeMs: Int64?
+    var importWh: Int64?
+    var importKwh: Double?
+    var exportWh: Int64?
+    var exportKwh: Double?
+    var powerW: Double?
+    var phases: [Phase]
+    var frequencyHz: Double?
+    var powerFactor: Double?
+    /// `good`, `partial` (some channel reported "not available"), `stale` (no reading for
+    /// 3 poll intervals + 15 s), `no_data`.
+    var quality: String
+    var health: HealthView
+}
+
+/// One SAON controller in the snapshot.
+struct SAONSnapshot: Encodable, Sendable {
+    var id: String
+    var readingTime: String?
+    var readingTimeMs: Int64?
+    var armed: Bool?
+    var commandReceived: Bool?
+    var testMode: Bool?
+    /// Stage numbers currently tripped.
+    var stagesTripped: [Int]
+    /// Feeder numbers whose breaker is open.
+    var feedersOpen: [Int]
+    var eventCounter: Int?
+    var quality: String
+    var health: HealthView
+}
+
+/// A device's polling health.
+struct HealthView: Encodable, Sendable {
+    /// `ok`, `failing` (1–2 consecutive failures), `down` (3 or more), `unknown` (not polled yet).
+    var status: String
+    var lastSuccess: String?
+    var lastSuccessMs: Int64?
+    var lastErrorTime: String?
+    var lastError: String?
+    var consecutiveFailures: Int
+    var polls: Int64
+    var failures: Int64
+
+    init(_ h: DeviceHealth?) {
+        let h = h ?? DeviceHealth(device: "")
+        status =
+            h.consecutiveFailures >= 3 ? "down" : h.consecutiveFailures > 0 ? "failing"
+            : h.lastSuccessMs != nil ? "ok" : "unknown"
+        lastSuccess = h.lastSuccessMs.map(Timestamp.iso8601)
+        lastSuccessMs = h.lastSuccessMs
+        lastErrorTime = h.lastErrorMs.map(Timestamp.iso8601)
+        lastError = h.lastError
+        consecutiveFailures = h.consecutiveFailures
+        polls = h.polls
+        failures = h.failures
+    }
+}
+
+extension Snapshot {
+    /// Builds the snapshot from the newest stored values and the devices' health.
+    static func build(
+        site: SiteConfiguration, values: [String: SiteReader.DeviceValues], health: [String: DeviceHealth],
+        periods: PeriodsToDate?, nowMs: Int64
+    ) -> Snapshot {
+        var meters: [MeterSnapshot] = []
+        var sitePower = 0.0
+        var complete = true
+        var reporting = 0
+        for m in site.meters {
+            let v = values[m.id] ?? SiteReader.DeviceValues()
+            let reading = v.readingTimeMs
+            let stale = reading.map { nowMs - $0 > staleAfterMs(pollIntervalMs: m.pollIntervalMs) } ?? true
+            let anyMissing = v.latest.values.contains { $0.value == .missing }
+            let quality = reading == nil ? "no_data" : stale ? "stale" : anyMissing ? "partial" : "good"
+            let power = v.number(.powerTotal)
+            if !stale { reporting += 1 }
+            if m.sign != 0 {
+                if !stale, let power {
+                    sitePower += Double(m.sign) * power
+                } else {
+                    complete = false
+                }
+            }
+            let phases = [
+                (ChannelKind.powerL1, ChannelKind.voltageL1, ChannelKind.currentL1, "L1"),
+                (.powerL2, .voltageL2, .currentL2, "L2"), (.powerL3, .voltageL3, .currentL3, "L3"),
+            ].compactMap { p, u, i, name -> MeterSnapshot.Phase? in
+                let phase = MeterSnapshot.Phase(
+                    phase: name, powerW: v.number(p), voltageV: v.number(u), currentA: v.number(i))
+                let configured = v.channels[ChannelName(p)] != nil || v.channels[ChannelName(u)] != nil
+                    || v.channels[ChannelName(i)] != nil
+                return configured ? phase : nil
+            }
+            let imp = v.energy(.energyImport)
+            let exp = v.energy(.energyExport)
+            meters.append(
+                MeterSnapshot(
+                    id: m.id, role: m.role.rawValue, feeder: m.feeder, sign: m.sign,
+                    readingTime: reading.map(Timestamp.iso8601), readingTimeMs: reading, importWh: imp,
+                    importKwh: imp.map(kWh), exportWh: exp, exportKwh: exp.map(kWh), powerW: power, phases: phases,
+                    frequencyHz: v.number(.frequency), powerFactor: v.number(.powerFactor), quality: quality,
+                    health: HealthView(health[m.id])))
+        }
+        let saon = site.saon.map { s -> SAONSnapshot in
+            let v = values[s.id] ?? SiteReader.DeviceValues()
+            let reading = v.readingTimeMs
+            let stale = reading.map { nowMs - $0 > staleAfterMs(pollIntervalMs: s.pollIntervalMs) } ?? true
+            func flag(_ kind: ChannelKind, _ index: Int = 0) -> Bool? { v.number(kind, index: index).map { $0 != 0 } }
+            let indexed = { (kind: ChannelKind) -> [Int] in
+                v.latest.compactMap { name, sample in
+                    name.kind == kind && (sample.value.doubleValue ?? 0) != 0 ? name.index : nil
+                }.sorted()
+            }
+            return SAONSnapshot(
+                id: s.id, readingTime: reading.map(Timestamp.iso8601), readingTimeMs: reading,
+                armed: flag(.saonArmed), commandReceived: flag(.saonCommandReceived), testMode: flag(.saonTestMode),
+                stagesTripped: indexed(.saonStageTripped), feedersOpen: indexed(.saonFeederOpen),
+                eventCounter: v.number(.saonEventCounter).map { Int($0) },
+                quality: reading == nil ? "no_data" : stale ? "stale" : "good", health: HealthView(health[s.id]))
+        }
+        return Snapshot(
+            site: Site(name: site.site.name, timezone: site.site.timezone), generatedAt: Timestamp.iso8601(nowMs),
+            generatedAtMs: nowMs, sitePowerW: sitePower, sitePowerComplete: complete && !site.meters.isEmpty,
+            metersTotal: site.meters.count, metersReporting: reporting,
+            energy: Energy(available: periods != nil, quarterToDate: periods?.quarter, monthToDate: periods?.month),
+            meters: meters, saon: saon)
+    }
+
+    /// A reading older than this is stale: three poll intervals, plus 15 s for the writer's
+    /// 10-second flush of newest values to the store.
+    static func staleAfterMs(pollIntervalMs: Int) -> Int64 { Int64(pollIntervalMs) * 3 + 15_000 }
+
+    /// The CSV table: one row per meter.
+    var csv: CSVTable {
+        var table = CSVTable(header: MeterSnapshot.csvHeader)
+        table.rows = meters.map(\.csvRow)
+        return table
+    }
+}
+
+extension MeterSnapshot {
+    static let csvHeader = [
+        "id", "role", "feeder", "sign", "reading_time", "reading_time_ms", "import_wh", "import_kwh", "export_wh",
+        "export_kwh", "power_w", "power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v", "voltage_l2_v",
+        "voltage_l3_v", "current_l1_a", "current_l2_a", "current_l3_a", "frequency_hz", "power_factor", "quality",
+        "health_status", "consecutive_failures",
+    ]
+
+    var csvRow: [String] {
+        func phase(_ name: String) -> Phase? { phases.first { $0.phase == name } }
+        let l = ["L1", "L2", "L3"].map(phase)
+        return [
+            id, role, feeder, String(sign), readingTime ?? "", CSV.field(readingTimeMs), CSV.field(importWh),
+            CSV.field(importKwh), CSV.field(exportWh), CSV.field(exportKwh), CSV.field(powerW),
+        ] + l.map { CSV.field($0?.powerW) } + l.map { CSV.field($0?.voltageV) } + l.map { CSV.field($0?.currentA) }
+            + [CSV.field(frequencyHz), CSV.field(powerFactor), quality, health.status, String(health.consecutiveFailures)]
+    }
+}
+
+/// Wh → kWh for display (the exact value stays in the `_wh` field).
+func kWh(_ wh: Int64) -> Double { Double(wh) / 1000 }

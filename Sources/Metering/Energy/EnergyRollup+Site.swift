@@ -1,0 +1,34 @@
+extension EnergyRollup {
+    /// One meter's part in a site total: its roll-ups and the sign it is counted with
+    /// (1 for an incoming feeder, −1 for one that leaves the site, 0 for not counted).
+    public struct MeterContribution: Sendable, Hashable {
+        public var sign: Int
+        public var rollups: [EnergyRollup]
+
+        public init(sign: Int, rollups: [EnergyRollup]) {
+            precondition((-1...1).contains(sign), "a meter's sign is 1, -1 or 0")
+            self.sign = sign
+            self.rollups = rollups
+        }
+    }
+
+    /// The site's roll-ups: for each period any counted meter reports, the signed sum of the meters'
+    /// energy, their measured and gross energy without signs, and their counts and reasons added up.
+    /// Pass every meter's roll-ups over the same span and step.
+    public static func siteTotal(_ meters: [MeterContribution]) -> [EnergyRollup] {
+        var byStart: [Int64: EnergyRollup] = [:]
+        for meter in meters where meter.sign != 0 {
+            for r in meter.rollups {
+                var total = byStart[r.startMs] ?? EnergyRollup(startMs: r.startMs, endMs: r.endMs)
+                total.wh += Int64(meter.sign) * r.wh
+                total.measuredWh += r.measuredWh
+                total.grossWh += r.grossWh
+                total.counts.add(r.counts)
+                total.reasons.formUnion(r.reasons)
+                total.isOpen = total.isOpen || r.isOpen
+                byStart[r.startMs] = total
+            }
+        }
+        return byStart.values.sorted { $0.startMs < $1.startMs }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+import Metering
+
+/// A stored energy interval: the record, its id and what it corrects.
+public struct StoredInterval: Sendable, Hashable {
+    public var id: Int64
+    public var channel: UInt32
+    public var interval: EnergyInterval
+    /// The record this one corrects, if it is a correction.
+    public var supersedes: Int64?
+    public var createdMs: Int64
+}
+
+/// A declared meter replacement or reset, as recorded.
+public struct StoredReplacement: Sendable, Hashable {
+    public var id: Int64
+    public var device: String
+    public var replacement: MeterReplacement
+    public var createdMs: Int64
+    public var applied: Bool
+}
+
+extension SampleStore {
+    /// Inserts closed intervals of a channel with their audit rows (inside a write transaction).
+    static func insertIntervals(
+        _ db: Database, channel: UInt32, _ intervals: [EnergyInterval], supersedes: [Int64?]? = nil, nowMs: Int64
+    ) throws {
+        for (i, iv) in intervals.enumerated() where !iv.isOpen {
+            let sup = supersedes?[i] ?? nil
+            try db.execute(
+                sql: """
+                    INSERT INTO energy_interval(channel, start_ms, end_ms, wh, quality, reasons, supersedes, created_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [channel, iv.startMs, iv.endMs, iv.wh, iv.quality.rawValue, Int64(iv.reasons.rawValue), sup, nowMs])
+            let id = db.lastInsertedRowID
+            try AuditChain.append(
+                db, kind: "interval", ref: id,
+                content: AuditChain.intervalContent(
+                    id: id, channel: Int64(channel), startMs: iv.startMs, endMs: iv.endMs, wh: iv.wh,
+                    quality: iv.quality.rawValue, reasons: Int64(iv.reasons.rawValue), supersedes: sup, createdMs: nowMs))
+        }
+    }
+
+    static func storedInterval(_ r: Row) -> StoredInterval {
+        let reasons = QualityReasons(rawValue: UInt32(truncatingIfNeeded: r["reasons"] as Int64))
+        var iv = EnergyInterval(startMs: r["start_ms"], endMs: r["end_ms"], wh: r["wh"], reasons: reasons)
+        if let q = EnergyQuality(rawValue: r["quality"]) { iv.quality = q }
+        return StoredInterval(
+            id: r["id"], channel: UInt32(r["channel"] as Int64), interval: iv, supersedes: r["supersedes"],
+            createdMs: r["created_ms"])
+    }
+
+    /// The current version of each closed interval of a channel starting in `[fromMs, toMs)`
+    /// (a correction replaces the record it supersedes), in time order.
+    public func intervals(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [StoredInterval] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM energy_interval e WHERE channel = ? AND start_ms >= ? AND start_ms < ?
+                          AND NOT EXISTS (SELECT 1 FROM energy_interval c WHERE c.supersedes = e.id)
+                        ORDER BY start_ms
+                        """,
+                    arguments: [channel, fromMs, toMs]
+                ).map(Self.storedInterval)
+            }
+        } catch {
+            throw fail(.read, "read energy intervals of channel \(channel)", error)
+        }
+    }
+
+    /// The end of the last closed interval of a channel.
+    public func lastIntervalEnd(channel: UInt32) throws(StoreError) -> Int64? {
+        do {
+            return try pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MAX(end_ms) FROM energy_interval WHERE channel = ?", arguments: [channel])
+            }
+        } catch {
+            throw fail(.read, "read last interval of channel \(channel)", error)
+        }
+    }
+
+    /// Records a meter replacement or reset: the counter series of `device` is split at `timeMs`.
+    /// Intervals already closed across it are corrected by the writer (or ``applyReplacements(...)``).
+    @discardableResult
+    public func recordReplacement(device: String, _ r: MeterReplacement, nowMs: Int64) throws(StoreError) -> Int64 {
+        do {
+            return try pool.write { db in
+                guard try Int64.fetchOne(db, sql: "SELECT id FROM device WHERE name = ?", arguments: [device]) != nil else {
+                    throw StoreError(.notFound, path: path, operation: "record replacement", reason: "no device '\(device)' in this database")
+                }
+                try db.execute(
+                    sql: "INSERT INTO meter_replacement(device, t, old_final_wh, new_initial_wh, note, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [device, r.timeMs, r.oldFinalWh, r.newInitialWh, r.note ?? "", nowMs])
+                let id = db.lastInsertedRowID
+                try AuditChain.append(
+                    db, kind: "replacement", ref: id,
+                    content: AuditChain.replacementContent(
+                        id: id, device: device, timeMs: r.timeMs, oldFinalWh: r.oldFinalWh, newInitialWh: r.newInitialWh,
+                        note: r.note ?? "", createdMs: nowMs))
+                return id
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw fail(.write, "record replacement of '\(device)'", error)
+        }
+    }
+
+    /// Every recorded replacement (of one device, or all).
+    public func replacements(device: String? = nil) throws(StoreError) -> [StoredReplacement] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM meter_replacement WHERE ? IS NULL OR device = ? ORDER BY t, id",
+                    arguments: [device, device]
+                ).map { r in
+                    StoredReplacement(
+                        id: r["id"], device: r["device"],
+                        replacement: MeterReplacement(
+                            timeMs: r["t"], oldFinalWh: r["old_final_wh"], newInitialWh: r["new_initial_wh"],
+                            note: (r["note"] as String).isEmpty ? nil : r["note"]),
+                        createdMs: r["created_ms"], applied: (r["applied"] as Int64) != 0)
+                }
+            }
+        } catch {
+            throw fail(.read, "read replacements", error)
+        }
+    }
+
+    /// The counter readings of an energy channel in `[fromMs, toMs)` (missing values skipped).
+    public func readings(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [CounterReading] {
+        try samples(channel: channel, fromMs: fromMs, toMs: toMs).compactMap { s in
+            s.value.energyWh.map { CounterReading(timeMs: s.timeMs, wh: $0) }
+        }
+    }
+
+    /// Recomputes the closed intervals of `channel` from `fromMs` on with every declared
+    /// replacement of `device`, and records a correction (a new record that supersedes the old
+    /// one) for each interval whose energy or quality changed. Marks the replacements applied.
+    /// - Returns: the number of corrections recorded.
+    @discardableResult
+    public func applyReplacements(
+        device: String, channel: UInt32, fromMs: Int64, options: CounterOptions, step: IntervalStep,
+        calendar: SiteCalendar, nowMs: Int64
+    ) throws(StoreError) -> Int {
+        let current = try intervals(channel: channel, fromMs: fromMs, toMs: .max)
+        guard let first = current.first, let last = current.last else {
+            try markApplied(device: device)
+            return 0
+        }
+        let reps = try replacements(device: device).map(\.replacement)
+        let readings = try readings(channel: channel, fromMs: first.interval.startMs - 3 * 86_400_000, toMs: nowMs + 1)
+        let series = CounterSeries(readings: readings, replacements: reps, options: options)
+        let recomputed = series.intervals(
+            boundaries: calendar.boundaries(from: first.interval.startMs, through: last.interval.endMs, step: step))
+        var changed: [EnergyInterval] = []
+        var supersedes: [Int64?] = []
+        let byStart = Dictionary(current.map { ($0.interval.startMs, $0) }, uniquingKeysWith: { a, _ in a })
+        for iv in recomputed where !iv.isOpen {
+            guard let old = byStart[iv.startMs] else { continue }
+            if old.interval.wh != iv.wh || old.interval.quality != iv.quality || old.interval.reasons != iv.reasons {
+                changed.append(iv)
+                supersedes.append(old.id)
+            }
+        }
+        do {
+            try pool.write { db in
+                try Self.insertIntervals(db, channel: channel, changed, supersedes: supersedes, nowMs: nowMs)
+                try db.execute(sql: "UPDATE meter_replacement SET applied = 1 WHERE device = ?", arguments: [device])
+            }
+        } catch {
+            throw fail(.write, "record corrections for '\(device)'", error)
+        }
+        return changed.count
+    }
+
+    private func markApplied(device: String) throws(StoreError) {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE meter_replacement SET applied = 1 WHERE device = ?", arguments: [device])
+            }
+        } catch {
+            throw fail(.write, "mark replacements applied", error)
+        }
+    }
+}
+
+extension SampleStore {
+    /// A meter's energy intervals in `[fromMs, toMs)`: the stored closed intervals, then those the
+    /// writer has not closed yet computed from the readings, ending with the open interval (energy
+    /// so far, `isOpen`), so a query right after start-up is never empty.
+    public func meterIntervals(
+        device: String, channel name: ChannelName = ChannelName(.energyImport), fromMs: Int64, toMs: Int64,
+        step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty, options: CounterOptions? = nil
+    ) throws(StoreError) -> [EnergyInterval] {
+        let info = try channel(device: device, name: name)
+        let stored = try intervals(channel: info.id, fromMs: fromMs, toMs: toMs).map(\.interval)
+        var result = stored
+        let storedEnd = try lastIntervalEnd(channel: info.id)
+        let lastEnd = stored.last?.endMs ?? max(fromMs, storedEnd ?? fromMs)
+        guard lastEnd < toMs else { return result }
+        let lookback = 2 * (step.fixedLengthMs ?? 3_600_000)
+        let readings = try readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs)
+        guard let lastReading = readings.last, lastReading.timeMs >= lastEnd else { return result }
+        let opts = options ?? defaultCounterOptions(device: device, channel: name)
+        let series = CounterSeries(readings: readings, replacements: try replacements(device: device).map(\.replacement), options: opts)
+        let end = calendar.boundary(after: lastReading.timeMs, step: step)
+        let start = calendar.boundary(atOrBefore: lastEnd, step: step)
+        for iv in series.intervals(boundaries: calendar.boundaries(from: start, through: end, step: step))
+        where iv.startMs >= lastEnd && iv.startMs < toMs {
+            var interval = iv
+            if interval.endMs > lastReading.timeMs { interval.isOpen = true }
+            result.append(interval)
+        }
+        return result
+    }
+
+    /// Counter options from the device's built-in profile (register width and resolution).
+    func defaultCounterOptions(device: String, channel: ChannelName) -> CounterOptions {
+        let profile = (try? devices().first { $0.name == device })?.flatMap { DeviceProfile.builtIn[$0.profile] }
+        guard let field = profile?.field(channel) else { return CounterOptions() }
+        return CounterOptions(rolloverModulusWh: field.registerModulusWh, resolutionWh: field.resolutionWh)
+    }
+}

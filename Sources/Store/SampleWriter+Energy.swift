@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import Metering
+
+/// How one energy channel is turned into intervals.
+public struct EnergyChannelSetup: Sendable, Hashable {
+    public var channel: UInt32
+    /// The device (config id) whose replacements split this channel's series.
+    public var device: String
+    public var options: CounterOptions
+
+    public init(channel: UInt32, device: String, options: CounterOptions) {
+        self.channel = channel
+        self.device = device
+        self.options = options
+    }
+}
+
+/// The energy-interval state the writer keeps: one accumulator per energy channel.
+final class EnergyBook {
+    let step: IntervalStep
+    let calendar: SiteCalendar
+    var setups: [UInt32: EnergyChannelSetup] = [:]
+    var accumulators: [IntervalAccumulator?] = []
+    var closed: [(UInt32, EnergyInterval)] = []
+    var outOfOrder: Int64 = 0
+    var seenReplacementId: Int64 = 0
+    /// Replacements declared for a time after the channel's last reading, declared to its
+    /// accumulator once a reading passes them.
+    var pending: [UInt32: [MeterReplacement]] = [:]
+
+    init(step: IntervalStep, calendar: SiteCalendar) {
+        self.step = step
+        self.calendar = calendar
+    }
+}
+
+extension SampleWriter {
+    /// Starts computing energy intervals for these channels: each resumes after its last stored
+    /// interval, from the readings already in the store, with the device's declared replacements.
+    public func configureEnergy(
+        _ setups: [EnergyChannelSetup], step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty,
+        nowMs: Int64
+    ) throws(StoreError) {
+        let book = EnergyBook(step: step, calendar: calendar)
+        energy = book
+        for s in setups { book.setups[s.channel] = s }
+        book.seenReplacementId = try store.replacements().map(\.id).max() ?? 0
+        for s in setups { try rebuild(s, nowMs: nowMs) }
+        _ = try applyPendingReplacements(nowMs: nowMs)
+    }
+
+    /// Rebuilds one channel's accumulator from the store.
+    func rebuild(_ s: EnergyChannelSetup, nowMs: Int64) throws(StoreError) {
+        guard let book = energy else { return }
+        let lastEnd = try store.lastIntervalEnd(channel: s.channel)
+        var acc = IntervalAccumulator(step: book.step, calendar: book.calendar, options: s.options, emittingFrom: lastEnd ?? .min)
+        let lookback = (book.step.fixedLengthMs ?? 3_600_000) * 2
+        let from = lastEnd.map { $0 - lookback } ?? (nowMs - 2 * store.chunkWindowMs)
+        let readings = try store.readings(channel: s.channel, fromMs: from, toMs: .max)
+        var replacements = try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...]
+        var replayed: [EnergyInterval] = []
+        for r in readings {
+            while let rep = replacements.first, rep.timeMs < r.timeMs {
+                try? acc.declare(rep) { replayed.append($0) }
+                replacements.removeFirst()
+            }
+            try? acc.add(r) { replayed.append($0) }
+        }
+        book.pending[s.channel] = replacements.isEmpty ? nil : Array(replacements)
+        // Intervals closed by this replay that are not stored yet (the daemon stopped before the
+        // reading that closed them was committed) are stored now.
+        book.closed += replayed.filter { iv in lastEnd.map { iv.startMs >= $0 } ?? true }.map { (s.channel, $0) }
+        if book.accumulators.count <= Int(s.channel) {
+            book.accumulators += Array(repeating: nil, count: Int(s.channel) + 1 - book.accumulators.count)
+        }
+        book.accumulators[Int(s.channel)] = acc
+        try flushClosedIntervals(nowMs: nowMs)
+    }
+
+    /// Feeds one energy sample (inside ``append(_:)``).
+    @inline(__always)
+    func feedEnergy(channel: UInt32, timeMs: Int64, wh: Int64) {
+        guard let book = energy, Int(channel) < book.accumulators.count, book.accumulators[Int(channel)] != nil else { return }
+        if !book.pending.isEmpty, var reps = book.pending[channel] {
+            while let rep = reps.first, rep.timeMs < timeMs {
+                try? book.accumulators[Int(channel)]!.declare(rep) { book.closed.append((channel, $0)) }
+                reps.removeFirst()
+            }
+            book.pending[channel] = reps.isEmpty ? nil : reps
+        }
+        do {
+            try book.accumulators[Int(channel)]!.add(CounterReading(timeMs: timeMs, wh: wh)) { book.closed.append((channel, $0)) }
+        } catch {
+            book.outOfOrder += 1
+        }
+    }
+
+    /// Stores the intervals closed so far (inside the caller's transaction).
+    func insertClosedIntervals(_ db: Database, nowMs: Int64) throws {
+        guard let book = energy, !book.closed.isEmpty else { return }
+        for (channel, iv) in book.closed {
+            try SampleStore.insertIntervals(db, channel: channel, [iv], nowMs: nowMs)
+        }
+        book.closed.removeAll(keepingCapacity: true)
+    }
+
+    func flushClosedIntervals(nowMs: Int64) throws(StoreError) {
+        guard let book = energy, !book.closed.isEmpty else { return }
+        do {
+            try store.pool.write { db in try insertClosedIntervals(db, nowMs: nowMs) }
+        } catch {
+            throw store.fail(.write, "store energy intervals", error)
+        }
+    }
+
+    /// Applies meter replacements recorded since the last call (by `esep meter replace`, another
+    /// process): corrections for intervals already closed, then the channel resumes with the
+    /// replacement in its series.
+    /// - Returns: the number of corrections recorded.
+    @discardableResult
+    public func applyPendingReplacements(nowMs: Int64) throws(StoreError) -> Int {
+        guard let book = energy else { return 0 }
+        let pending = try store.replacements().filter { !$0.applied }
+        guard !pending.isEmpty else { return 0 }
+        var corrections = 0
+        for device in Set(pending.map(\.device)) {
+            let earliest = pending.filter { $0.device == device }.map(\.replacement.timeMs).min()!
+            for s in book.setups.values where s.device == device {
+                corrections += try store.applyReplacements(
+                    device: device, channel: s.channel, fromMs: book.calendar.boundary(atOrBefore: earliest, step: book.step),
+                    options: s.options, step: book.step, calendar: book.calendar, nowMs: nowMs)
+                try rebuild(s, nowMs: nowMs)
+            }
+        }
+        return corrections
+    }
+}

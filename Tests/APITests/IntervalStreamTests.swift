@@ -1,0 +1,140 @@
+import API
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// An energy source that makes intervals on the fly: 100 Wh import and 1 Wh export per 15 min
+/// for M1, each interval flagged `estimated` when its index is a multiple of 97.
+struct SyntheticEnergy: EnergyDataSource {
+    struct Intervals: AsyncSequence, Sendable {
+        let query: IntervalQuery
+        let scale: Int64
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var next: Int64
+            let end: Int64
+            let step: Int64
+            let scale: Int64
+            mutating func next() async throws -> EnergyInterval? {
+                guard next < end else { return nil }
+                defer { next += step }
+                let index = next / step
+                return EnergyInterval(
+                    startMs: next, endMs: next + step, importWh: 100 * scale, exportWh: scale,
+                    completeness: index % 97 == 0 ? 0.5 : 1, flags: index % 97 == 0 ? ["estimated", "gap"] : [])
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(next: query.fromMs, end: query.toMs, step: query.step.nominalMs, scale: scale)
+        }
+    }
+
+    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<EnergyInterval, any Error> & Sendable {
+        Intervals(query: query, scale: 1)
+    }
+
+    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<EnergyInterval, any Error> & Sendable {
+        Intervals(query: query, scale: query.step.nominalMs / 900_000)
+    }
+
+    func quarter(_ quarter: QuarterID) async throws -> QuarterTotals? {
+        guard quarter.year <= 2026 else { return nil }
+        return QuarterTotals(
+            quarter: quarter.description, fromMs: 0, toMs: 1, siteWh: 883_200, completeness: 0.999, final: true,
+            meters: [
+                .init(id: "M1", importWh: 883_200, exportWh: 8_832, completeness: 0.999, flags: ["estimated"]),
+                .init(id: "M2", importWh: 883_100, exportWh: 8_830, completeness: 1),
+            ])
+    }
+
+    func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate {
+        PeriodsToDate(
+            quarter: PeriodEnergy(period: "2026Q4", fromMs: 0, toMs: nowMs, siteWh: 5_000, completeness: 1),
+            month: PeriodEnergy(period: "2026-11", fromMs: 0, toMs: nowMs, siteWh: 1_000, completeness: 0.98))
+    }
+}
+
+@Suite struct IntervalStreamTests {
+    /// 2026Q3 in Asia/Almaty: 2026-06-30T19:00Z … 2026-09-30T19:00Z, 8,832 quarter-hours.
+    static let q3 = "from=2026-07-01&to=2026-10-01"
+
+    @Test func aQuarterOf15MinuteIntervalsStreamsAsJSONAndCSVThatAgree() async throws {
+        let f = try Fixture()
+        try await f.server(energy: SyntheticEnergy()).makeApplication().test(.live) { client async throws in
+            let json = try await client.get("/v1/meters/M1/intervals?\(Self.q3)", token: Tokens.data)
+            #expect(json.status == .ok)
+            #expect(json.headers[.contentLength] == nil)  // streamed (chunked), not built in memory
+            let body = try json.json
+            #expect(body["meter"] as? String == "M1")
+            #expect(body["from"] as? String == "2026-06-30T19:00:00.000Z")
+            let intervals = try #require(body["intervals"] as? [[String: Any]])
+            #expect(intervals.count == 8_832)
+            #expect(intervals.reduce(Int64(0)) { $0 + ((($1["import_wh"]) as? NSNumber)?.int64Value ?? 0) } == 883_200)
+
+            let csv = try await client.get("/v1/meters/M1/intervals?\(Self.q3)&format=csv", token: Tokens.data)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let rows = csv.csvRows
+            #expect(rows.count == intervals.count)
+            for (row, i) in zip(rows, intervals) {
+                #expect(Int64(row["start_ms"] ?? "") == i["start_ms"] as? Int64)
+                #expect(row["end"] == i["end"] as? String)
+                #expect(Int64(row["import_wh"] ?? "") == (i["import_wh"] as? NSNumber)?.int64Value)
+                #expect(Double(row["completeness"] ?? "") == number(i["completeness"]))
+                #expect(row["flags"] == (i["flags"] as? [String])?.joined(separator: " "))
+            }
+
+            let site = try await client.get("/v1/site/intervals?\(Self.q3)&step=1d", token: Tokens.data)
+            let days = try #require(try site.json["intervals"] as? [[String: Any]])
+            #expect(days.count == 92)
+            #expect(try site.json["site"] as? String == "Test site")
+        }
+    }
+
+    @Test func quarterTotalsAndPeriodsToDate() async throws {
+        let f = try Fixture()
+        try await f.server(energy: SyntheticEnergy()).makeApplication().test(.live) { client async throws in
+            let q = try await client.get("/v1/site/quarters/2026Q3", token: Tokens.data)
+            #expect(q.status == .ok)
+            #expect(try q.json["quarter"] as? String == "2026Q3")
+            #expect(try q.json["site_wh"] as? Int == 883_200)
+            let meters = try #require(try q.json["meters"] as? [[String: Any]])
+            let csv = try await client.get("/v1/site/quarters/2026q3?format=csv", token: Tokens.data).csvRows
+            #expect(csv.count == meters.count)
+            for (row, m) in zip(csv, meters) {
+                #expect(row["meter"] == m["id"] as? String)
+                #expect(Int(row["import_wh"] ?? "") == m["import_wh"] as? Int)
+                #expect(Double(row["completeness"] ?? "") == number(m["completeness"]))
+            }
+            let future = try await client.get("/v1/site/quarters/2027Q1", token: Tokens.data)
+            #expect(future.status == .notFound)
+            let snapshot = try await client.get("/v1/snapshot")
+            let energy = try #require(try snapshot.json["energy"] as? [String: Any])
+            #expect(energy["available"] as? Bool == true)
+            #expect((energy["month_to_date"] as? [String: Any])?["period"] as? String == "2026-11")
+        }
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func formatsAndParsesTimes() async throws {
+        // Via the events route, which echoes its parsed range.
+        let f = try Fixture()
+        try await f.server().makeApplication().test(.live) { client async throws in
+            let cases: [(String, String)] = [
+                ("1780272000000", "2026-06-01T00:00:00.000Z"),
+                ("2026-06-01T05:00:00%2B05:00", "2026-06-01T00:00:00.000Z"),
+                ("2026-06-01T00:00:00.250Z", "2026-06-01T00:00:00.250Z"),
+                ("2026-06-01", "2026-05-31T19:00:00.000Z"),  // midnight Asia/Almaty (UTC+5)
+                ("2024-02-29", "2024-02-28T18:00:00.000Z"),  // UTC+6 before 2024-03-01
+                ("1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.999Z"),
+            ]
+            for (input, expected) in cases {
+                let r = try await client.get("/v1/events?from=\(input)", token: Tokens.data)
+                #expect(r.status == .ok, "\(input): \(r.text)")
+                #expect(try r.json["from"] as? String == expected, "\(input)")
+            }
+        }
+    }
+}
