@@ -190,7 +190,7 @@ public final class SampleWriter {
                         }
                     }
                     try flushGroup()
-                    let now = s0Time()
+                    let now = currentTimeMs()
                     try insertClosedIntervals(db, nowMs: now)
                     if now - lastLatestFlushMs >= latestFlushIntervalMs {
                         try flushLatest(db)
@@ -223,7 +223,7 @@ public final class SampleWriter {
     public func flushLatest() throws(StoreError) {
         do {
             try store.pool.write { db in try flushLatest(db) }
-            lastLatestFlushMs = s0Time()
+            lastLatestFlushMs = currentTimeMs()
         } catch {
             throw store.fail(.write, "write latest values", error)
         }
@@ -356,7 +356,7 @@ final class WindowEncoders {
 
 /// The wall clock in UTC epoch milliseconds.
 @inline(__always)
-func s0Time() -> Int64 {
+func currentTimeMs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec) / 1_000_000
