@@ -145,7 +145,7 @@ final class ConnectionPoller: @unchecked Sendable {
                 var t: Int64 = 0
                 let ids = d.channelIds[i]
                 try read.execute(on: client, unit: d.spec.unitId) { index, _, value in
-                    if index == 0 { t = wallClockMs() }
+                    if index == 0 { t = options.clock.nowMs() }
                     produced &+= 1
                     if !ring.push(Sample(channel: ids[index], timeMs: t, value: value)) {
                         rings.recordDrop()

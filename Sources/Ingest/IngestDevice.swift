@@ -58,10 +58,12 @@ public struct IngestDevice: Sendable {
     public var id: String { record.name }
 
     /// How each energy channel's counter series is judged.
-    public func counterOptions(_ field: RegisterField) -> CounterOptions {
+    /// - Parameter timeScale: clock milliseconds per real millisecond (``IngestClock/rate``): the
+    ///   measured-gap limit is 3 poll intervals in the time samples are stamped in.
+    public func counterOptions(_ field: RegisterField, timeScale: Double = 1) -> CounterOptions {
         CounterOptions(
             rolloverModulusWh: field.registerModulusWh, ratedPowerW: ratedPowerW, resolutionWh: field.resolutionWh,
-            pollIntervalMs: Int64(pollIntervalMs))
+            pollIntervalMs: Int64((Double(pollIntervalMs) * timeScale).rounded()))
     }
 
     /// The initial read plan.

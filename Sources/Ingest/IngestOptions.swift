@@ -23,6 +23,9 @@ public struct IngestOptions: Sendable, Hashable {
     public var intervalStep: IntervalStep = .defaultInterval
     /// The site calendar intervals are cut in.
     public var calendar: SiteCalendar = .almaty
+    /// The time samples are stamped with and the store is told (default: the wall clock).
+    /// Scheduling of polls, commits and housekeeping stays on the wall clock.
+    public var clock: IngestClock = .wall
 
     public init() {}
 }

@@ -59,16 +59,19 @@ public final class IngestPipeline: Sendable {
             }
         }
         self.pollers = pollers
-        let sampleWriter = try SampleWriter(store: store, nowMs: wallClockMs())
+        let sampleWriter = try SampleWriter(store: store, nowMs: options.clock.nowMs())
         var setups: [EnergyChannelSetup] = []
         for d in devices where d.record.kind == "meter" {
             for f in d.profile.fields where f.channel.kind.isCumulativeEnergy {
                 if let id = channels[d.id]?[f.channel] {
-                    setups.append(EnergyChannelSetup(channel: id, device: d.id, options: d.counterOptions(f)))
+                    // Poll intervals are real time; the measured-gap limit is in the clock's time.
+                    let counter = d.counterOptions(f, timeScale: options.clock.rate)
+                    setups.append(EnergyChannelSetup(channel: id, device: d.id, options: counter))
                 }
             }
         }
-        try sampleWriter.configureEnergy(setups, step: options.intervalStep, calendar: options.calendar, nowMs: wallClockMs())
+        try sampleWriter.configureEnergy(
+            setups, step: options.intervalStep, calendar: options.calendar, nowMs: options.clock.nowMs())
         writer = IngestWriter(
             writer: sampleWriter, rings: rings, board: board, options: options, metrics: metrics, logger: logger)
     }

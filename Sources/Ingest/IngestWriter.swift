@@ -51,7 +51,7 @@ public final class IngestWriter: @unchecked Sendable {
     /// Seals every open window (after ``stop()``).
     func sealAll() throws(StoreError) {
         precondition(thread == nil, "sealAll() while the writer thread runs")
-        try writer.seal(nowMs: wallClockMs(), force: true)
+        try writer.seal(nowMs: options.clock.nowMs(), force: true)
     }
 
     /// Drains every ring, commits, flushes health and returns.
@@ -105,7 +105,7 @@ public final class IngestWriter: @unchecked Sendable {
             let now = wallClockMs()
             if now >= nextHousekeeping {
                 nextHousekeeping = now + options.housekeepingIntervalMs
-                housekeeping(now: now)
+                housekeeping(now: options.clock.nowMs())
             }
             if now >= nextSummary {
                 nextSummary = now + options.summaryIntervalMs
@@ -122,7 +122,7 @@ public final class IngestWriter: @unchecked Sendable {
                 last = s
             }
         }
-        housekeeping(now: wallClockMs())
+        housekeeping(now: options.clock.nowMs())
         do {
             try writer.flushLatest()
         } catch {
@@ -130,11 +130,13 @@ public final class IngestWriter: @unchecked Sendable {
         }
     }
 
+    /// - Parameter now: the pipeline clock's time (``IngestOptions/clock``), told to the store.
     private func housekeeping(now: Int64) {
         metrics.ringDepth.record(rings.count)
         metrics.devicesDown.record(board.down(threshold: options.failureThreshold))
         do {
-            try writer.writeHealth(board.snapshot(), nowMs: now)
+            // Health times come from the wall clock (the board's), like the polls they describe.
+            try writer.writeHealth(board.snapshot(), nowMs: wallClockMs())
             let corrections = try writer.applyPendingReplacements(nowMs: now)
             if corrections > 0 {
                 logger.notice("meter replacement applied: closed intervals corrected", metadata: ["corrections": "\(corrections)"])

@@ -42,6 +42,14 @@ public struct LoadCurve: Sendable, Hashable {
             exportWh: Int64(rng.unit() * 1000))
     }
 
+    /// The same curve with power scaled by `factor` (a meter that reads `factor` times the load).
+    public func scaled(by factor: Double) -> LoadCurve {
+        var c = self
+        c.baseW *= factor
+        c.amplitudeW *= factor
+        return c
+    }
+
     /// Seconds since the simulation epoch (never negative: counters hold their initial value before it).
     @inlinable
     func seconds(_ ms: Int64) -> Double { Double(max(0, ms - SimulationEpoch.ms)) / 1000 }

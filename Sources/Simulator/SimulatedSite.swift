@@ -54,7 +54,7 @@ public final class SimulatedSite: ModbusServerHandler {
         if let saon, unit == saon.unitId {
             return serveSAON(saon, request, image, now)
         }
-        guard let meter = metersByUnit[unit] else { return exception(0x0B) }
+        guard let meter = metersByUnit[unit], !faults.isDead(unit: unit, atMs: now) else { return exception(0x0B) }
         let space: RegisterSpace
         switch request.function {
         case 3: space = .holdingRegisters

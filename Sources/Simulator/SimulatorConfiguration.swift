@@ -15,8 +15,18 @@ public struct SimulatorFaults: Sendable, Hashable {
     public var maxReadRegisters: Int = 125
     /// Meters refuse reads that cover unmapped registers with *illegal data address*.
     public var rejectHoles: Bool = false
+    /// Meters that do not answer during a window of simulated time (unit id → `[from, to)` in UTC
+    /// epoch ms): the simulator replies with exception 11 (*gateway target device failed to
+    /// respond*), as an RS-485 gateway does for a dead meter.
+    public var deadUnits: [Int: Range<Int64>] = [:]
 
     public init() {}
+
+    /// Whether `unit` is dead at `ms`.
+    public func isDead(unit: Int, atMs ms: Int64) -> Bool {
+        guard !deadUnits.isEmpty, let window = deadUnits[unit] else { return false }
+        return window.contains(ms)
+    }
 }
 
 /// A counter fault scheduled on one meter.
@@ -30,6 +40,19 @@ public struct CounterFault: Sendable, Hashable {
         self.unitId = unitId
         self.atMs = atMs
         self.modulusWh = modulusWh
+    }
+}
+
+/// A check meter: a meter that measures the same load as a main meter, reading `scale` times its
+/// power (1.03: the check meter reads 3 % high, a drift beyond two class-0.5S meters' tolerance).
+public struct CheckMeterSpec: Sendable, Hashable {
+    /// The unit id of the main meter whose load curve the check meter reads.
+    public var mainUnit: Int
+    public var scale: Double
+
+    public init(mainUnit: Int, scale: Double) {
+        self.mainUnit = mainUnit
+        self.scale = scale
     }
 }
 
@@ -50,6 +73,8 @@ public struct SimulatorConfiguration: Sendable {
     public var faults = SimulatorFaults()
     public var resets: [CounterFault] = []
     public var rollovers: [CounterFault] = []
+    /// Check meters by unit id: each reads its main meter's load curve, scaled (its own counter start).
+    public var checkMeters: [Int: CheckMeterSpec] = [:]
 
     public init() {}
 
@@ -58,9 +83,14 @@ public struct SimulatorConfiguration: Sendable {
         (1...max(1, meters)).map { unit in
             let reset = resets.first { $0.unitId == unit }
             let rollover = rollovers.first { $0.unitId == unit }
+            var curve = LoadCurve.seeded(seed: seed, index: unit)
+            if let check = checkMeters[unit] {
+                curve = LoadCurve.seeded(seed: seed, index: check.mainUnit).scaled(by: check.scale)
+                curve.initialImportWh = LoadCurve.seeded(seed: seed, index: unit).initialImportWh
+            }
             return SimulatedMeter(
                 unitId: unit, profile: profiles[(unit - 1) % profiles.count],
-                curve: .seeded(seed: seed, index: unit), resetAtMs: reset?.atMs,
+                curve: curve, resetAtMs: reset?.atMs,
                 rolloverAtMs: rollover?.atMs, rolloverModulusWh: rollover?.modulusWh)
         }
     }
