@@ -14,6 +14,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
 
     /// Every route, in the order they are registered.
     public static let all: [APIRoute] = [
+        APIRoute(method: "GET", path: "/", scopes: nil),
         APIRoute(method: "GET", path: "/healthz", scopes: nil),
         APIRoute(method: "GET", path: "/readyz", scopes: []),
         APIRoute(method: "GET", path: "/openapi.yaml", scopes: []),

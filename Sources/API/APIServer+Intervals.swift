@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Metering
 import SiteConfig
 
 extension APIServer {
@@ -9,7 +10,7 @@ extension APIServer {
         let meter = try meterConfig(context)
         guard let energy else { throw APIProblem.notYetAvailable("energy intervals") }
         let sequence = try await energy.meterIntervals(meter: meter.id, query: query)
-        return Self.stream(sequence, format: format, subject: ("meter", meter.id), query: query)
+        return Self.stream(sequence, format: format, subject: ("meter", meter.id), query: query, calendar: calendar)
     }
 
     /// `GET /v1/site/intervals?from=&to=&step=`.
@@ -17,7 +18,7 @@ extension APIServer {
         let (query, format) = try intervalQuery(request)
         guard let energy else { throw APIProblem.notYetAvailable("energy intervals") }
         let sequence = try await energy.siteIntervals(query: query)
-        return Self.stream(sequence, format: format, subject: ("site", reader.site.site.name), query: query)
+        return Self.stream(sequence, format: format, subject: ("site", reader.site.site.name), query: query, calendar: calendar)
     }
 
     /// `GET /v1/site/quarters/{quarter}`.
@@ -36,11 +37,12 @@ extension APIServer {
         case .json:
             return try Self.json(totals)
         case .csv:
-            var table = CSVTable(header: ["quarter", "final", "meter", "import_wh", "export_wh", "completeness", "flags"])
+            var table = CSVTable(
+                header: ["quarter", "final", "meter", "role", "sign", "wh", "quality", "completeness", "flags"])
             table.rows = totals.meters.map {
                 [
-                    totals.quarter, String(totals.final), $0.id, String($0.importWh), String($0.exportWh),
-                    CSV.field($0.completeness), $0.flags.joined(separator: " "),
+                    totals.quarter, String(totals.final), $0.id, $0.role, String($0.sign), $0.wh.map(String.init) ?? "",
+                    $0.quality.rawValue, CSV.field($0.completeness), $0.flags.joined(separator: " "),
                 ]
             }
             return Self.csv(table)
@@ -64,11 +66,14 @@ extension APIServer {
         return (IntervalQuery(fromMs: fromMs, toMs: toMs, step: step), format)
     }
 
+    /// The site calendar (`site.timezone`).
+    var calendar: SiteCalendar { SiteCalendar(timeZone: timeZone) }
+
     /// Streams intervals as they come, in chunks of about 32 KiB: memory stays bounded however
-    /// long the range.
+    /// long the range. Times are ISO 8601 with the site's offset; `wh` is null when missing.
     static func stream(
         _ sequence: any AsyncSequence<EnergyInterval, any Error> & Sendable, format: ResponseFormat, subject: (String, String),
-        query: IntervalQuery
+        query: IntervalQuery, calendar: SiteCalendar
     ) -> Response {
         let contentType = format == .csv ? "text/csv; charset=utf-8; header=present" : "application/json; charset=utf-8"
         let body = ResponseBody { writer in
@@ -77,12 +82,12 @@ extension APIServer {
             switch format {
             case .csv:
                 buffer.writeString(
-                    CSV.line(["start", "start_ms", "end", "end_ms", "import_wh", "export_wh", "completeness", "flags"]))
+                    CSV.line(["start", "start_ms", "end", "end_ms", "wh", "quality", "completeness", "flags", "open"]))
             case .json:
                 buffer.writeString(
                     "{\"\(subject.0)\":\(jsonString(subject.1)),\"step\":\"\(query.step.rawValue)\","
-                        + "\"from\":\"\(Timestamp.iso8601(query.fromMs))\",\"from_ms\":\(query.fromMs),"
-                        + "\"to\":\"\(Timestamp.iso8601(query.toMs))\",\"to_ms\":\(query.toMs),\"intervals\":[")
+                        + "\"from\":\"\(calendar.iso8601(query.fromMs))\",\"from_ms\":\(query.fromMs),"
+                        + "\"to\":\"\(calendar.iso8601(query.toMs))\",\"to_ms\":\(query.toMs),\"intervals\":[")
             }
             var first = true
             for try await i in sequence {
@@ -90,18 +95,18 @@ extension APIServer {
                 case .csv:
                     buffer.writeString(
                         CSV.line([
-                            Timestamp.iso8601(i.startMs), String(i.startMs), Timestamp.iso8601(i.endMs), String(i.endMs),
-                            String(i.importWh), String(i.exportWh), CSV.field(i.completeness),
-                            i.flags.joined(separator: " "),
+                            calendar.iso8601(i.startMs), String(i.startMs), calendar.iso8601(i.endMs), String(i.endMs),
+                            i.wh.map(String.init) ?? "", i.quality.rawValue, CSV.field(i.completeness),
+                            i.flags.joined(separator: " "), String(i.isOpen),
                         ]))
                 case .json:
                     if !first { buffer.writeString(",") }
                     buffer.writeString(
-                        "{\"start\":\"\(Timestamp.iso8601(i.startMs))\",\"start_ms\":\(i.startMs),"
-                            + "\"end\":\"\(Timestamp.iso8601(i.endMs))\",\"end_ms\":\(i.endMs),"
-                            + "\"import_wh\":\(i.importWh),\"export_wh\":\(i.exportWh),"
+                        "{\"start\":\"\(calendar.iso8601(i.startMs))\",\"start_ms\":\(i.startMs),"
+                            + "\"end\":\"\(calendar.iso8601(i.endMs))\",\"end_ms\":\(i.endMs),"
+                            + "\"wh\":\(i.wh.map(String.init) ?? "null"),\"quality\":\"\(i.quality.rawValue)\","
                             + "\"completeness\":\(CSV.field(i.completeness)),"
-                            + "\"flags\":[\(i.flags.map(jsonString).joined(separator: ","))]}")
+                            + "\"flags\":[\(i.flags.map(jsonString).joined(separator: ","))],\"open\":\(i.isOpen)}")
                 }
                 first = false
                 if buffer.readableBytes >= 32 * 1024 {

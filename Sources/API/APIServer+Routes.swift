@@ -41,6 +41,7 @@ extension APIServer {
 
     private func handler(_ path: String) -> Handler {
         switch path {
+        case "/": dashboard
         case "/healthz": healthz
         case "/readyz": readyz
         case "/openapi.yaml": openAPI

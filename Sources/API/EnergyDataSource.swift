@@ -1,4 +1,5 @@
 import Foundation
+public import Metering
 
 /// Where verified energy comes from: interval energy per meter and site, calendar-quarter
 /// totals, and the quarter- and month-to-date figures of the snapshot.
@@ -20,7 +21,7 @@ public protocol EnergyDataSource: Sendable {
     func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate
 }
 
-/// An interval length the API accepts as `step`.
+/// An interval length the API accepts as `step`: a thin view of Metering's ``Metering/IntervalStep``.
 public enum IntervalStep: String, Sendable, Hashable, CaseIterable, Codable {
     case fifteenMinutes = "15m"
     case hour = "1h"
@@ -32,6 +33,15 @@ public enum IntervalStep: String, Sendable, Hashable, CaseIterable, Codable {
         case .fifteenMinutes: 900_000
         case .hour: 3_600_000
         case .day: 86_400_000
+        }
+    }
+
+    /// The same step in Metering's terms.
+    public var metering: Metering.IntervalStep {
+        switch self {
+        case .fifteenMinutes: .minutes(15)
+        case .hour: .hour
+        case .day: .day
         }
     }
 }
@@ -49,27 +59,50 @@ public struct IntervalQuery: Sendable, Hashable {
     }
 }
 
-/// Energy of one interval.
-public struct EnergyInterval: Sendable, Hashable, Codable {
+/// Energy of one interval of the API's `step`: Metering's ``EnergyRollup`` of the 15-minute
+/// intervals it holds (a 15-minute row is one interval).
+public struct EnergyInterval: Sendable, Hashable {
     public var startMs: Int64
     public var endMs: Int64
-    /// Imported energy in the interval, Wh.
-    public var importWh: Int64
-    /// Exported energy in the interval, Wh.
-    public var exportWh: Int64
-    /// Share of the interval covered by readings on both sides of its boundaries, 0…1.
+    /// Energy, Wh (for the site, the signed sum of its main meters); nil when no interval of the
+    /// period has a value — missing is never 0.
+    public var wh: Int64?
+    /// The worst quality of the intervals it holds.
+    public var quality: EnergyQuality
+    /// Metering's completeness: measured energy over all energy, 0…1.
     public var completeness: Double
-    /// Quality flags: `estimated`, `counter_reset`, `meter_replaced`, `gap`, … (empty when good).
+    /// Quality reasons (`gap`, `counter_reset`, …; empty when measured).
     public var flags: [String]
+    /// Intervals by quality.
+    public var counts: QualityCounts
+    /// The interval is still running: `wh` is the energy so far.
+    public var isOpen: Bool
 
-    public init(startMs: Int64, endMs: Int64, importWh: Int64, exportWh: Int64, completeness: Double, flags: [String] = []) {
+    public init(
+        startMs: Int64, endMs: Int64, wh: Int64?, quality: EnergyQuality, completeness: Double, flags: [String] = [],
+        counts: QualityCounts = QualityCounts(), isOpen: Bool = false
+    ) {
         self.startMs = startMs
         self.endMs = endMs
-        self.importWh = importWh
-        self.exportWh = exportWh
+        self.wh = wh
+        self.quality = quality
         self.completeness = completeness
         self.flags = flags
+        self.counts = counts
+        self.isOpen = isOpen
     }
+
+    /// A roll-up as an API row.
+    public init(_ r: EnergyRollup) {
+        self.init(
+            startMs: r.startMs, endMs: r.endMs, wh: r.counts.missing < r.counts.total ? r.wh : nil, quality: r.quality,
+            completeness: r.completeness, flags: r.reasons.names, counts: r.counts, isOpen: r.isOpen)
+    }
+}
+
+extension QualityCounts {
+    /// `measured`, `interpolated`, `estimated`, `suspect`, `missing` → count.
+    var byName: [String: Int] { Dictionary(uniqueKeysWithValues: EnergyQuality.allCases.map { ($0.rawValue, self[$0]) }) }
 }
 
 /// A calendar quarter, `2026Q3`.
@@ -94,44 +127,82 @@ public struct QuarterID: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(year)Q\(quarter)" }
+
+    /// The same quarter in Metering's terms.
+    public var metering: Quarter { Quarter(year: year, number: quarter)! }
 }
 
 /// Verified totals of one quarter.
-public struct QuarterTotals: Sendable, Hashable, Codable {
-    public struct Meter: Sendable, Hashable, Codable {
+public struct QuarterTotals: Sendable, Hashable, Encodable {
+    /// One meter's total over the quarter (so far).
+    public struct Meter: Sendable, Hashable, Encodable {
         public var id: String
-        public var importWh: Int64
-        public var exportWh: Int64
+        public var role: String
+        /// The sign it is counted with in the site total (0: not counted).
+        public var sign: Int
+        /// Imported energy, Wh; nil when no interval has a value.
+        public var wh: Int64?
+        public var quality: EnergyQuality
         public var completeness: Double
+        /// Intervals by quality; `missing` includes the elapsed intervals without any record.
+        public var counts: [String: Int]
         public var flags: [String]
 
-        public init(id: String, importWh: Int64, exportWh: Int64, completeness: Double, flags: [String] = []) {
+        public init(
+            id: String, role: String = "main", sign: Int = 1, wh: Int64?, quality: EnergyQuality = .measured,
+            completeness: Double, counts: [String: Int] = [:], flags: [String] = []
+        ) {
             self.id = id
-            self.importWh = importWh
-            self.exportWh = exportWh
+            self.role = role
+            self.sign = sign
+            self.wh = wh
+            self.quality = quality
             self.completeness = completeness
+            self.counts = counts
             self.flags = flags
+        }
+
+        enum CodingKeys: String, CodingKey { case id, role, sign, wh, quality, completeness, counts, flags }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(role, forKey: .role)
+            try c.encode(sign, forKey: .sign)
+            try c.encode(wh, forKey: .wh)  // null, not absent
+            try c.encode(quality, forKey: .quality)
+            try c.encode(completeness, forKey: .completeness)
+            try c.encode(counts, forKey: .counts)
+            try c.encode(flags, forKey: .flags)
         }
     }
 
     public var quarter: String
+    public var from: String
     public var fromMs: Int64
+    public var to: String
     public var toMs: Int64
-    /// Σ sign × (import − export) over the meters, Wh.
+    /// Σ sign × energy over the main meters, Wh.
     public var siteWh: Int64
     public var completeness: Double
-    /// True once the quarter has ended and every interval is final.
+    /// Site intervals by quality (summed over the counted meters).
+    public var counts: [String: Int]
+    /// True once the quarter has ended.
     public var final: Bool
     public var meters: [Meter]
 
     public init(
-        quarter: String, fromMs: Int64, toMs: Int64, siteWh: Int64, completeness: Double, final: Bool, meters: [Meter]
+        quarter: String, from: String = "", fromMs: Int64, to: String = "", toMs: Int64, siteWh: Int64,
+        completeness: Double, counts: [String: Int] = [:], final: Bool, meters: [Meter]
     ) {
         self.quarter = quarter
+        self.from = from
         self.fromMs = fromMs
+        self.to = to
         self.toMs = toMs
         self.siteWh = siteWh
         self.completeness = completeness
+        self.counts = counts
         self.final = final
         self.meters = meters
     }

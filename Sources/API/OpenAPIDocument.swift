@@ -23,7 +23,8 @@ info:
     `WWW-Authenticate: Bearer`; 403 lists `required_scopes`; 429 and 503 carry `Retry-After`.
 
     Times are UTC: ISO 8601 strings with milliseconds and a `Z` (`reading_time`) next to epoch
-    milliseconds (`reading_time_ms`). Query times accept ISO 8601 with an offset or `Z`, a date
+    milliseconds (`reading_time_ms`); interval and quarter times carry the site's UTC offset
+    instead (`2026-07-01T00:00:00+05:00`). Query times accept ISO 8601 with an offset or `Z`, a date
     (midnight in the site's time zone) or epoch milliseconds. Energy is exact integer watt-hours
     (`*_wh`); `*_kwh` repeats it in kWh for reading. Tables are also served as CSV (RFC 4180, with
     a header row) with `?format=csv` or `Accept: text/csv`.
@@ -32,10 +33,34 @@ servers:
 security:
   - bearer: []
 tags:
+  - name: dashboard
   - name: health
   - name: data
   - name: energy
 paths:
+  /:
+    get:
+      tags: [dashboard]
+      operationId: dashboard
+      summary: The live dashboard page.
+      description: |
+        One self-contained HTML page (inline CSS and script, nothing loaded from elsewhere) showing
+        live site power, a chart of recent site power, today's 15-minute energy, per-meter health,
+        quarter-to-date energy with completeness and SAON state; it refreshes every 5 s. The page
+        is open; it asks for a token once (kept in the browser's sessionStorage, or taken from a
+        `#token=…` fragment) and sends it with its requests to `/v1/snapshot` (snapshot:read) and
+        `/v1/site/intervals` (data:read).
+      security: []
+      x-esep-scopes: null
+      responses:
+        '200':
+          description: The page.
+          content:
+            text/html:
+              schema:
+                type: string
+        '400':
+          $ref: '#/components/responses/BadParameter'
   /healthz:
     get:
       tags: [health]
@@ -725,13 +750,36 @@ components:
           description: Only in `GET /v1/meters/{id}`.
           items:
             $ref: '#/components/schemas/ChannelValue'
+    Quality:
+      type: string
+      description: The worst quality of the 15-minute intervals behind a figure (best first).
+      enum: [measured, interpolated, estimated, suspect, missing]
+    QualityCounts:
+      type: object
+      description: 15-minute intervals by quality.
+      properties:
+        measured:
+          type: integer
+        interpolated:
+          type: integer
+        estimated:
+          type: integer
+        suspect:
+          type: integer
+        missing:
+          type: integer
     Interval:
       type: object
-      required: [start, start_ms, end, end_ms, import_wh, export_wh, completeness, flags]
+      description: |
+        The `energy_import` energy of one interval of the step (the roll-up of its 15-minute
+        intervals in the site calendar). Times carry the site's UTC offset. CSV columns: start,
+        start_ms, end, end_ms, wh (empty when missing), quality, completeness, flags, open.
+      required: [start, start_ms, end, end_ms, wh, quality, completeness, flags, open]
       properties:
         start:
           type: string
           format: date-time
+          example: '2026-07-01T00:15:00+05:00'
         start_ms:
           type: integer
           format: int64
@@ -741,20 +789,26 @@ components:
         end_ms:
           type: integer
           format: int64
-        import_wh:
+        wh:
           type: integer
           format: int64
-        export_wh:
-          type: integer
-          format: int64
+          nullable: true
+          description: Energy, Wh (for the site, the signed sum of the main meters); null when missing, never 0.
+        quality:
+          $ref: '#/components/schemas/Quality'
         completeness:
           type: number
           minimum: 0
           maximum: 1
+          description: Measured energy over all energy of the interval.
         flags:
           type: array
+          description: Quality reasons (gap, counter_reset, meter_replaced, …); empty when measured.
           items:
             type: string
+        open:
+          type: boolean
+          description: The interval is still running; wh is the energy so far.
     MeterIntervals:
       type: object
       required: [meter, step, from, from_ms, to, to_ms, intervals]
@@ -805,39 +859,63 @@ components:
             $ref: '#/components/schemas/Interval'
     QuarterTotals:
       type: object
-      required: [quarter, from_ms, to_ms, site_wh, completeness, final, meters]
+      description: |
+        Totals over the elapsed part of the quarter. Completeness is measured energy over all
+        energy times the share of elapsed 15-minute intervals that have a value; elapsed
+        intervals without any record count as missing. The CSV form has one row per meter
+        (quarter, final, meter, role, sign, wh, quality, completeness, flags).
+      required: [quarter, from, from_ms, to, to_ms, site_wh, completeness, counts, final, meters]
       properties:
         quarter:
           type: string
+        from:
+          type: string
+          format: date-time
         from_ms:
           type: integer
           format: int64
+        to:
+          type: string
+          format: date-time
         to_ms:
           type: integer
           format: int64
         site_wh:
           type: integer
           format: int64
+          description: Σ sign × energy of the main meters, Wh.
         completeness:
           type: number
+        counts:
+          $ref: '#/components/schemas/QualityCounts'
         final:
           type: boolean
+          description: The quarter has ended.
         meters:
           type: array
           items:
             type: object
-            required: [id, import_wh, export_wh, completeness, flags]
+            required: [id, role, sign, wh, quality, completeness, counts, flags]
             properties:
               id:
                 type: string
-              import_wh:
+              role:
+                type: string
+                enum: [main, check]
+              sign:
+                type: integer
+                enum: [-1, 0, 1]
+                description: How the meter counts in site_wh (0 for check meters).
+              wh:
                 type: integer
                 format: int64
-              export_wh:
-                type: integer
-                format: int64
+                nullable: true
+              quality:
+                $ref: '#/components/schemas/Quality'
               completeness:
                 type: number
+              counts:
+                $ref: '#/components/schemas/QualityCounts'
               flags:
                 type: array
                 items:

@@ -133,8 +133,8 @@ struct RunCommand: AsyncParsableCommand {
         let api: APIServer
         do {
             api = try APIServer(
-                configuration: apiConfiguration, site: site, store: store, ingest: status, metrics: metrics,
-                logger: logger,
+                configuration: apiConfiguration, site: site, store: store, ingest: status,
+                energy: StoreEnergySource(store: store, site: site), metrics: metrics, logger: logger,
                 onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     logger.info("api listening", metadata: ["url": "\(scheme)://\(shown):\(port)"])

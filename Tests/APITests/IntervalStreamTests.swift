@@ -2,6 +2,7 @@ import API
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Metering
 import Testing
 
 /// An energy source that makes intervals on the fly: 100 Wh import and 1 Wh export per 15 min
@@ -16,13 +17,14 @@ struct SyntheticEnergy: EnergyDataSource {
             let end: Int64
             let step: Int64
             let scale: Int64
-            mutating func next() async throws -> EnergyInterval? {
+            mutating func next() async throws -> API.EnergyInterval? {
                 guard next < end else { return nil }
                 defer { next += step }
                 let index = next / step
-                return EnergyInterval(
-                    startMs: next, endMs: next + step, importWh: 100 * scale, exportWh: scale,
-                    completeness: index % 97 == 0 ? 0.5 : 1, flags: index % 97 == 0 ? ["estimated", "gap"] : [])
+                return API.EnergyInterval(
+                    startMs: next, endMs: next + step, wh: index % 89 == 0 ? nil : 100 * scale,
+                    quality: index % 89 == 0 ? .missing : index % 97 == 0 ? .estimated : .measured,
+                    completeness: index % 97 == 0 ? 0.5 : 1, flags: index % 97 == 0 ? ["gap"] : [])
             }
         }
 
@@ -31,11 +33,11 @@ struct SyntheticEnergy: EnergyDataSource {
         }
     }
 
-    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<EnergyInterval, any Error> & Sendable {
+    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
         Intervals(query: query, scale: 1)
     }
 
-    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<EnergyInterval, any Error> & Sendable {
+    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
         Intervals(query: query, scale: query.step.nominalMs / 900_000)
     }
 
@@ -44,8 +46,8 @@ struct SyntheticEnergy: EnergyDataSource {
         return QuarterTotals(
             quarter: quarter.description, fromMs: 0, toMs: 1, siteWh: 883_200, completeness: 0.999, final: true,
             meters: [
-                .init(id: "M1", importWh: 883_200, exportWh: 8_832, completeness: 0.999, flags: ["estimated"]),
-                .init(id: "M2", importWh: 883_100, exportWh: 8_830, completeness: 1),
+                .init(id: "M1", wh: 883_200, quality: .estimated, completeness: 0.999, flags: ["gap"]),
+                .init(id: "M2", role: "check", sign: 0, wh: nil, quality: .missing, completeness: 0),
             ])
     }
 
@@ -68,10 +70,13 @@ struct SyntheticEnergy: EnergyDataSource {
             #expect(json.headers[.contentLength] == nil)  // streamed (chunked), not built in memory
             let body = try json.json
             #expect(body["meter"] as? String == "M1")
-            #expect(body["from"] as? String == "2026-06-30T19:00:00.000Z")
+            #expect(body["from"] as? String == "2026-07-01T00:00:00+05:00")
             let intervals = try #require(body["intervals"] as? [[String: Any]])
             #expect(intervals.count == 8_832)
-            #expect(intervals.reduce(Int64(0)) { $0 + ((($1["import_wh"]) as? NSNumber)?.int64Value ?? 0) } == 883_200)
+            let missing = intervals.filter { $0["wh"] is NSNull }
+            #expect(missing.count == 99)  // wh is null, never 0, when missing
+            #expect(missing.allSatisfy { $0["quality"] as? String == "missing" })
+            #expect(intervals.reduce(Int64(0)) { $0 + ((($1["wh"]) as? NSNumber)?.int64Value ?? 0) } == 873_300)
 
             let csv = try await client.get("/v1/meters/M1/intervals?\(Self.q3)&format=csv", token: Tokens.data)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
@@ -80,7 +85,9 @@ struct SyntheticEnergy: EnergyDataSource {
             for (row, i) in zip(rows, intervals) {
                 #expect(Int64(row["start_ms"] ?? "") == i["start_ms"] as? Int64)
                 #expect(row["end"] == i["end"] as? String)
-                #expect(Int64(row["import_wh"] ?? "") == (i["import_wh"] as? NSNumber)?.int64Value)
+                #expect(Int64(row["wh"] ?? "") == (i["wh"] as? NSNumber)?.int64Value)
+                #expect(row["quality"] == i["quality"] as? String)
+                #expect(row["open"] == String(i["open"] as? Bool ?? true))
                 #expect(Double(row["completeness"] ?? "") == number(i["completeness"]))
                 #expect(row["flags"] == (i["flags"] as? [String])?.joined(separator: " "))
             }
@@ -104,7 +111,7 @@ struct SyntheticEnergy: EnergyDataSource {
             #expect(csv.count == meters.count)
             for (row, m) in zip(csv, meters) {
                 #expect(row["meter"] == m["id"] as? String)
-                #expect(Int(row["import_wh"] ?? "") == m["import_wh"] as? Int)
+                #expect(Int(row["wh"] ?? "") == m["wh"] as? Int)
                 #expect(Double(row["completeness"] ?? "") == number(m["completeness"]))
             }
             let future = try await client.get("/v1/site/quarters/2027Q1", token: Tokens.data)

@@ -1,0 +1,213 @@
+import Foundation
+import Synchronization
+import Metering
+public import SiteConfig
+public import Store
+
+/// ``EnergyDataSource`` over the store's read path: each meter's `energy_import` intervals
+/// (stored closed intervals, then those not closed yet and the open one, as
+/// ``SampleStore/meterIntervals(device:channel:fromMs:toMs:step:calendar:options:)`` gives them),
+/// rolled up to the query's step in the site calendar with Metering's ``EnergyRollup``; the site
+/// is the signed sum of its main meters (``EnergyRollup/siteTotal(_:)``).
+///
+/// Intervals are read one local day at a time, so a long range never sits in memory whole.
+public struct StoreEnergySource: EnergyDataSource {
+    let store: SampleStore
+    let site: SiteConfiguration
+    let calendar: SiteCalendar
+    let now: @Sendable () -> Int64
+    let periods: PeriodsCache
+
+    /// - Parameters:
+    ///   - now: the clock (UTC epoch ms) that decides which quarter has started and where reading stops.
+    ///   - periodsMaxAge: how long quarter- and month-to-date figures are reused (they read a whole
+    ///     quarter of every meter; the snapshot asks for them every second).
+    public init(
+        store: SampleStore, site: SiteConfiguration,
+        now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
+        periodsMaxAgeMs: Int64 = 15_000
+    ) {
+        self.store = store
+        self.site = site
+        self.calendar = SiteCalendar(identifier: site.site.timezone) ?? .almaty
+        self.now = now
+        self.periods = PeriodsCache(maxAgeMs: periodsMaxAgeMs)
+    }
+
+    /// The meters the site total counts, with their signs (main meters, sign ≠ 0).
+    var counted: [(id: String, sign: Int)] {
+        site.meters.filter { $0.role == .main && $0.sign != 0 }.map { ($0.id, $0.sign) }
+    }
+
+    /// A meter's 15-minute intervals starting in `[fromMs, toMs)`; none when the store does not know it yet.
+    func base(_ meter: String, fromMs: Int64, toMs: Int64) throws -> [Metering.EnergyInterval] {
+        do {
+            return try store.meterIntervals(
+                device: meter, fromMs: fromMs, toMs: toMs, step: .defaultInterval, calendar: calendar)
+        } catch where error.code == .notFound {
+            return []
+        }
+    }
+
+    /// The roll-ups of `step` of one meter, or of the site (signed sum), over `[fromMs, toMs)`.
+    func rollups(meter: String?, step: Metering.IntervalStep, fromMs: Int64, toMs: Int64) throws -> [EnergyRollup] {
+        if let meter {
+            return EnergyRollup.rollUp(try base(meter, fromMs: fromMs, toMs: toMs), by: step, calendar: calendar)
+        }
+        var parts: [EnergyRollup.MeterContribution] = []
+        for m in counted {
+            let r = EnergyRollup.rollUp(try base(m.id, fromMs: fromMs, toMs: toMs), by: step, calendar: calendar)
+            parts.append(.init(sign: m.sign, rollups: r))
+        }
+        return EnergyRollup.siteTotal(parts)
+    }
+
+    func sequence(meter: String?, query: IntervalQuery) -> DayChunks {
+        let step = query.step.metering
+        // Whole periods of the step: from the one that contains `from` to the end of the one that contains `to − 1`.
+        let from = calendar.boundary(atOrBefore: query.fromMs, step: step)
+        // Nothing is read past the period that holds now: there is no data there yet.
+        let to = min(
+            calendar.period(containing: max(query.toMs, query.fromMs + 1) - 1, step: step).upperBound,
+            max(from, calendar.period(containing: now(), step: step).upperBound))
+        var cuts = calendar.boundaries(from: from, through: to, step: .day).filter { $0 > from && $0 < to }
+        cuts.insert(from, at: 0)
+        if to > from { cuts.append(to) }
+        let source = self
+        return DayChunks(cuts: cuts, query: query) { a, b in
+            try source.rollups(meter: meter, step: step, fromMs: a, toMs: b).map(EnergyInterval.init)
+        }
+    }
+
+    public func meterIntervals(meter: String, query: IntervalQuery) async throws
+        -> any AsyncSequence<EnergyInterval, any Error> & Sendable
+    {
+        sequence(meter: meter, query: query)
+    }
+
+    public func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<EnergyInterval, any Error> & Sendable {
+        sequence(meter: nil, query: query)
+    }
+
+    /// Totals of a quarter over its elapsed part. Completeness is Metering's (measured energy over
+    /// all energy) times the share of elapsed 15-minute intervals that have a value; intervals
+    /// without any record count as missing.
+    public func quarter(_ quarter: QuarterID) async throws -> QuarterTotals? {
+        let q = quarter.metering
+        let range = calendar.range(of: q)
+        let nowMs = now()
+        guard nowMs >= range.lowerBound else { return nil }
+        let end = min(range.upperBound, nowMs)
+        let source = self
+        return try await offload { try source.totals(label: q.description, range: range, elapsedTo: end) }
+    }
+
+    func totals(label: String, range: Range<Int64>, elapsedTo end: Int64) throws -> QuarterTotals {
+        let expected = max(0, calendar.boundaries(from: range.lowerBound, through: end, step: .defaultInterval).count - 1)
+        var meters: [QuarterTotals.Meter] = []
+        var site: [EnergyRollup.MeterContribution] = []
+        for m in self.site.meters {
+            let ivs = try base(
+                m.id, fromMs: range.lowerBound,
+                toMs: min(range.upperBound, calendar.boundary(after: end, step: .defaultInterval)))
+            var r = EnergyRollup.rollUp(ivs, by: .quarter, calendar: calendar).first
+                ?? EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            r.counts.missing += max(0, expected - r.counts.total)
+            let countsMeter = m.role == .main && m.sign != 0
+            if countsMeter { site.append(.init(sign: m.sign, rollups: [r])) }
+            meters.append(
+                QuarterTotals.Meter(
+                    id: m.id, role: m.role.rawValue, sign: countsMeter ? m.sign : 0,
+                    wh: r.counts.missing < r.counts.total ? r.wh : nil, quality: r.quality,
+                    completeness: Self.completeness(r), counts: r.counts.byName, flags: r.reasons.names))
+        }
+        let total = EnergyRollup.siteTotal(site).first ?? EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+        return QuarterTotals(
+            quarter: label, from: calendar.iso8601(range.lowerBound), fromMs: range.lowerBound,
+            to: calendar.iso8601(range.upperBound), toMs: range.upperBound, siteWh: total.wh,
+            completeness: Self.completeness(total), counts: total.counts.byName, final: end >= range.upperBound,
+            meters: meters)
+    }
+
+    /// Metering's completeness times the share of counted intervals that have a value.
+    static func completeness(_ r: EnergyRollup) -> Double {
+        guard r.counts.total > 0 else { return 0 }
+        return r.completeness * Double(r.counts.total - r.counts.missing) / Double(r.counts.total)
+    }
+
+    public func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate {
+        if let cached = periods.get(nowMs: nowMs) { return cached }
+        let value = try await computePeriods(nowMs: nowMs)
+        let month = calendar.localDate(at: nowMs)
+        periods.set(value, nowMs: nowMs, monthEndMs: calendar.range(of: CalendarMonth(containing: month)).upperBound)
+        return value
+    }
+
+    func computePeriods(nowMs: Int64) async throws -> PeriodsToDate {
+        let date = calendar.localDate(at: nowMs)
+        let q = Quarter(containing: date)
+        let month = CalendarMonth(year: date.year, month: date.month)!
+        let source = self
+        return try await offload {
+            let qt = try source.totals(label: q.description, range: source.calendar.range(of: q), elapsedTo: nowMs)
+            let mr = source.calendar.range(of: month)
+            let mt = try source.totals(label: month.description, range: mr, elapsedTo: nowMs)
+            return PeriodsToDate(
+                quarter: PeriodEnergy(
+                    period: qt.quarter, fromMs: qt.fromMs, toMs: nowMs, siteWh: qt.siteWh, completeness: qt.completeness),
+                month: PeriodEnergy(
+                    period: mt.quarter, fromMs: mt.fromMs, toMs: nowMs, siteWh: mt.siteWh, completeness: mt.completeness))
+        }
+    }
+}
+
+/// The last periods-to-date, reused for a few seconds within the same month.
+final class PeriodsCache: Sendable {
+    let maxAgeMs: Int64
+    private let state = Mutex<(atMs: Int64, untilMs: Int64, value: PeriodsToDate)?>(nil)
+
+    init(maxAgeMs: Int64) { self.maxAgeMs = maxAgeMs }
+
+    func get(nowMs: Int64) -> PeriodsToDate? {
+        state.withLock { s in
+            guard let s, nowMs >= s.atMs, nowMs < s.untilMs else { return nil }
+            return s.value
+        }
+    }
+
+    /// Keeps `value` until `maxAgeMs` after `nowMs`, or the end of its month if that is sooner.
+    func set(_ value: PeriodsToDate, nowMs: Int64, monthEndMs: Int64) {
+        state.withLock { $0 = (nowMs, min(nowMs + maxAgeMs, monthEndMs), value) }
+    }
+}
+
+/// Interval rows read one chunk (a local day, or a whole period of the step) at a time, on the
+/// blocking thread pool, keeping those with `from ≤ start < to`.
+struct DayChunks: AsyncSequence, Sendable {
+    let cuts: [Int64]
+    let query: IntervalQuery
+    let read: @Sendable (Int64, Int64) throws -> [EnergyInterval]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let chunks: DayChunks
+        var index = 0
+        var buffer: [EnergyInterval] = []
+        var position = 0
+
+        mutating func next() async throws -> EnergyInterval? {
+            while position >= buffer.count {
+                guard index + 1 < chunks.cuts.count else { return nil }
+                let (a, b) = (chunks.cuts[index], chunks.cuts[index + 1])
+                index += 1
+                let read = chunks.read
+                let query = chunks.query
+                buffer = try await offload { try read(a, b) }.filter { $0.startMs >= query.fromMs && $0.startMs < query.toMs }
+                position = 0
+            }
+            defer { position += 1 }
+            return buffer[position]
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
+}

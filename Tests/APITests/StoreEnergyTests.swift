@@ -1,0 +1,209 @@
+import API
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Metering
+import SiteConfig
+import Store
+import Testing
+
+/// ``StoreEnergySource`` over a real store filled through ``SampleWriter`` with energy
+/// intervals configured: M1 (main, +1) counts 500 Wh a minute, M2 (main, −1, an outgoing feeder)
+/// 100 Wh a minute, M3 (check meter of M1) is not counted. Six hours of 1-minute readings from
+/// 2026-07-01 00:00:03 +05:00, with M1 silent from 02:00 to 03:00.
+struct EnergyFixture {
+    /// 2026-07-01T00:00:00+05:00.
+    static let start: Int64 = 1_782_846_000_000
+    static let minutes = 360
+    let store: SampleStore
+    let site: SiteConfiguration
+    /// The clock the source is given: half an hour after the last reading.
+    let nowMs = start + Int64(minutes) * 60_000 + 1_800_000
+
+    init() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-api-energy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var options = StoreOptions()
+        options.rawRetentionMs = 0
+        store = try SampleStore(path: dir.appendingPathComponent("store.sqlite").path, options: options)
+        let profile = DeviceProfile.builtIn["sdm630"]!
+        let meters = [
+            MeterConfig(id: "M1", gateway: "g1", unitId: 1, profile: profile, role: .main, feeder: "F1", sign: 1),
+            MeterConfig(id: "M2", gateway: "g1", unitId: 2, profile: profile, role: .main, feeder: "F2", sign: -1),
+            MeterConfig(id: "M3", gateway: "g1", unitId: 3, profile: profile, role: .check, feeder: "F1", sign: 0),
+        ]
+        site = SiteConfiguration(
+            site: SiteSection(name: "Energy site"), gateways: [GatewayConfig(id: "g1", host: "127.0.0.1")], meters: meters,
+            saon: [], sourcePath: "(test)")
+        let ids = try store.register(
+            devices: meters.map {
+                (
+                    DeviceRecord(
+                        name: $0.id, kind: "meter", profile: "sdm630", gateway: "g1", unitId: $0.unitId,
+                        role: $0.role.rawValue, feeder: $0.feeder, sign: $0.sign),
+                    [ChannelName(.energyImport)]
+                )
+            })
+        let channel = { (id: String) in ids[id]![ChannelName(.energyImport)]! }
+        let start = Self.start
+        let writer = try SampleWriter(store: store, nowMs: start)
+        try writer.configureEnergy(
+            meters.map {
+                EnergyChannelSetup(
+                    channel: channel($0.id), device: $0.id,
+                    options: CounterOptions(ratedPowerW: 200_000, resolutionWh: 1, pollIntervalMs: 60_000))
+            }, calendar: SiteCalendar(identifier: "Asia/Almaty")!, nowMs: start)
+        let perMinute: [String: Int64] = ["M1": 500, "M2": 100, "M3": 500]
+        for minute in 0...Self.minutes {
+            let t = start + Int64(minute) * 60_000 + 3_000
+            var batch: [Sample] = []
+            for m in meters {
+                if m.id == "M1", (120..<180).contains(minute) { continue }
+                batch.append(Sample(channel: channel(m.id), timeMs: t, value: .energy(1_000_000 + Int64(minute) * perMinute[m.id]!)))
+            }
+            _ = try batch.withUnsafeBufferPointer { try writer.append($0) }
+        }
+    }
+
+    var source: StoreEnergySource {
+        let now = nowMs
+        return StoreEnergySource(store: store, site: site, now: { now })
+    }
+
+    func server() throws -> APIServer {
+        var logger = Logger(label: "api-energy-tests")
+        logger.logLevel = .warning
+        return try APIServer(
+            configuration: APIConfiguration(host: "127.0.0.1", port: 0, rateLimitPerSecond: 10_000, tokens: Tokens.entries),
+            site: site, store: store, energy: source, logger: logger)
+    }
+}
+
+@Suite struct StoreEnergyTests {
+    static let day = "from=2026-07-01&to=2026-07-02"
+
+    func sum(_ rows: [[String: Any]]) -> Int64 {
+        rows.reduce(0) { $0 + (($1["wh"] as? NSNumber)?.int64Value ?? 0) }
+    }
+
+    @Test func meterIntervalsJSONAndCSVAgreeAndRollUp() async throws {
+        let f = try EnergyFixture()
+        try await f.server().makeApplication().test(.live) { client async throws in
+            let json = try await client.get("/v1/meters/M1/intervals?\(Self.day)", token: Tokens.data)
+            #expect(json.status == .ok, "\(json.text)")
+            let body = try json.json
+            #expect(body["from"] as? String == "2026-07-01T00:00:00+05:00")
+            let rows = try #require(body["intervals"] as? [[String: Any]])
+            // 00:00 has no reading before it; 00:15 … 06:00 closed, 06:00–06:15 open.
+            #expect(rows.count == 24)
+            #expect(rows.first?["start"] as? String == "2026-07-01T00:15:00+05:00")
+            #expect(rows.last?["open"] as? Bool == true)
+            #expect(rows.dropLast().allSatisfy { $0["open"] as? Bool == false })
+            #expect(rows.allSatisfy { !($0["wh"] is NSNull) })
+            let measured = rows.dropLast().filter { $0["quality"] as? String == "measured" }
+            #expect(measured.count == 17)  // the gap touches 01:45–03:15
+            #expect(measured.allSatisfy { ($0["wh"] as? NSNumber)?.int64Value == 7_500 })
+            #expect(rows.contains { $0["quality"] as? String != "measured" && $0["open"] as? Bool == false })
+
+            let csv = try await client.get("/v1/meters/M1/intervals?\(Self.day)&format=csv", token: Tokens.data).csvRows
+            #expect(csv.count == rows.count)
+            for (row, i) in zip(csv, rows) {
+                #expect(row["start"] == i["start"] as? String)
+                #expect(Int64(row["end_ms"] ?? "") == (i["end_ms"] as? NSNumber)?.int64Value)
+                #expect(Int64(row["wh"] ?? "") == (i["wh"] as? NSNumber)?.int64Value)
+                #expect(row["quality"] == i["quality"] as? String)
+                #expect(row["open"] == String(i["open"] as? Bool ?? false))
+            }
+
+            let hours = try #require(
+                try await client.get("/v1/meters/M1/intervals?\(Self.day)&step=1h", token: Tokens.data).json["intervals"]
+                    as? [[String: Any]])
+            #expect(hours.count == 7)
+            #expect(sum(hours) == sum(rows))
+            let days = try #require(
+                try await client.get("/v1/meters/M1/intervals?\(Self.day)&step=1d", token: Tokens.data).json["intervals"]
+                    as? [[String: Any]])
+            #expect(days.count == 1)
+            #expect(sum(days) == sum(rows))
+            #expect(days.first?["open"] as? Bool == true)
+        }
+    }
+
+    @Test func siteIsTheSignedSumOfMainMeters() async throws {
+        let f = try EnergyFixture()
+        try await f.server().makeApplication().test(.live) { client async throws in
+            let site = try #require(
+                try await client.get("/v1/site/intervals?\(Self.day)", token: Tokens.data).json["intervals"] as? [[String: Any]])
+            let m1 = try #require(
+                try await client.get("/v1/meters/M1/intervals?\(Self.day)", token: Tokens.data).json["intervals"] as? [[String: Any]])
+            let m2 = try #require(
+                try await client.get("/v1/meters/M2/intervals?\(Self.day)", token: Tokens.data).json["intervals"] as? [[String: Any]])
+            #expect(site.count == m1.count)
+            #expect(sum(site) == sum(m1) - sum(m2))
+            let closed = site.dropLast().filter { $0["quality"] as? String == "measured" }
+            #expect(!closed.isEmpty)
+            #expect(closed.allSatisfy { ($0["wh"] as? NSNumber)?.int64Value == 6_000 })
+        }
+    }
+
+    @Test func quarterTotalEqualsTheSumOfItsIntervals() async throws {
+        let f = try EnergyFixture()
+        try await f.server().makeApplication().test(.live) { client async throws in
+            let q = try await client.get("/v1/site/quarters/2026Q3", token: Tokens.data)
+            #expect(q.status == .ok, "\(q.text)")
+            let body = try q.json
+            #expect(body["from"] as? String == "2026-07-01T00:00:00+05:00")
+            #expect(body["final"] as? Bool == false)
+            let siteWh = try #require((body["site_wh"] as? NSNumber)?.int64Value)
+            let intervals = try #require(
+                try await client.get("/v1/site/intervals?from=2026-07-01&to=2026-10-01", token: Tokens.data).json["intervals"]
+                    as? [[String: Any]])
+            #expect(siteWh == sum(intervals))
+            #expect(siteWh > 0)
+            let completeness = try #require(number(body["completeness"]))
+            #expect(completeness > 0 && completeness < 1)  // most of the elapsed quarter-hours have no data yet
+            let meters = try #require(body["meters"] as? [[String: Any]])
+            #expect(meters.map { $0["id"] as? String } == ["M1", "M2", "M3"])
+            #expect(meters.map { $0["sign"] as? Int } == [1, -1, 0])
+            let m1 = try #require(
+                try await client.get("/v1/meters/M1/intervals?from=2026-07-01&to=2026-10-01", token: Tokens.data)
+                    .json["intervals"] as? [[String: Any]])
+            #expect((meters[0]["wh"] as? NSNumber)?.int64Value == sum(m1))
+            let counts = try #require(meters[0]["counts"] as? [String: Int])
+            // 00:00–00:15 (no reading before it) and 06:15–06:30 (no reading yet) have no record.
+            #expect(counts["missing"] == 2)
+            #expect(counts.values.reduce(0, +) == 26)  // the elapsed quarter-hours up to the clock, 06:30
+
+            let csv = try await client.get("/v1/site/quarters/2026Q3?format=csv", token: Tokens.data).csvRows
+            #expect(csv.map { $0["meter"] } == ["M1", "M2", "M3"])
+            for (row, m) in zip(csv, meters) {
+                #expect(Int64(row["wh"] ?? "") == (m["wh"] as? NSNumber)?.int64Value)
+                #expect(row["quality"] == m["quality"] as? String)
+            }
+
+            let periods = try await f.source.periodsToDate(nowMs: f.nowMs)
+            #expect(periods.quarter.period == "2026Q3")
+            #expect(periods.quarter.siteWh == siteWh)
+            #expect(periods.month.period == "2026-07")
+            #expect(periods.month.siteWh == siteWh)
+        }
+    }
+
+    @Test func errors() async throws {
+        let f = try EnergyFixture()
+        try await f.server().makeApplication().test(.live) { client async throws in
+            let future = try await client.get("/v1/site/quarters/2026Q4", token: Tokens.data)
+            #expect(future.status == .notFound)
+            #expect(try future.error["code"] as? String == "not_found")
+            let bad = try await client.get("/v1/site/quarters/2026Q5", token: Tokens.data)
+            #expect(bad.status == .badRequest)
+            #expect(try bad.error["parameter"] as? String == "quarter")
+            let meter = try await client.get("/v1/meters/M9/intervals?\(Self.day)", token: Tokens.data)
+            #expect(meter.status == .notFound)
+            let step = try await client.get("/v1/site/intervals?\(Self.day)&step=2h", token: Tokens.data)
+            #expect(step.status == .badRequest)
+            #expect(try step.error["parameter"] as? String == "step")
+        }
+    }
+}
