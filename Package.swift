@@ -126,6 +126,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "esepTests", dependencies: ["esep", "Simulator", "Metering", "Store"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "esepTests",
+            dependencies: ["esep", "Simulator", "Metering", "Store", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

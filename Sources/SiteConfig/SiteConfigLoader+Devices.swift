@@ -39,7 +39,7 @@ extension ConfigDecoder {
     ]
     static let meterKeys = [
         "id", "gateway", "unit_id", "profile", "poll_interval_ms", "role", "feeder", "sign", "channels",
-        "rated_power_kw", "accuracy_class", "max_registers_per_read",
+        "rated_power_kw", "accuracy_class", "max_registers_per_read", "fill_gaps_from_check",
     ]
     static let saonKeys = ["id", "gateway", "unit_id", "profile", "poll_interval_ms", "stages", "feeders", "map"]
     static let saonMapKeys = [
@@ -182,14 +182,16 @@ extension ConfigDecoder {
             }
             let accuracy = t.choice("accuracy_class", ConfiguredAccuracyClass.allCases.map { ($0.rawValue, $0) }) ?? .c05S
             let ownCap = t.int("max_registers_per_read", in: 1...125)
+            let fill = t.bool("fill_gaps_from_check", default: false)
             if let name = feeder ?? id {
                 feederEntries.append(FeederEntry(feeder: name, role: role, path: t.path, feederWritten: feeder != nil))
             }
             guard let id, let gateway, let unitId, let profile else { continue }
             let cap = ownCap ?? min(gateway.config.maxRegistersPerRead, profile.maxRegistersPerRead ?? 125)
-            let meter = MeterConfig(
+            var meter = MeterConfig(
                 id: id, gateway: gateway.config.id, unitId: unitId, profile: profile, pollIntervalMs: poll, role: role,
                 feeder: feeder, sign: sign, ratedPowerKW: rated, accuracyClass: accuracy, maxRegistersPerRead: cap)
+            meter.fillGapsFromCheck = fill
             result.append(Located(config: meter, path: t.path))
         }
         return (result, feederEntries)

@@ -1,10 +1,13 @@
 import Foundation
+import Metering
 
 /// `[site]`, `[storage]`, `[ingest]` and `[api]`.
 extension ConfigDecoder {
     static let siteKeys = ["name", "bin", "address", "timezone"]
     static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity"]
     static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
+    static let energyKeys = ["interval_minutes"]
+    static let replacementKeys = ["meter", "at", "old_final_wh", "new_initial_wh", "note"]
     static let apiKeys = [
         "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "tokens",
     ]
@@ -58,6 +61,45 @@ extension ConfigDecoder {
         ingest.summaryIntervalSeconds = t.int(
             "summary_interval_s", default: ingest.summaryIntervalSeconds, in: 0...3600)
         return ingest
+    }
+
+    func decodeEnergy(_ root: TableReader) -> EnergySection {
+        guard let t = root.table("energy", keys: ConfigDecoder.energyKeys) else { return EnergySection() }
+        var energy = EnergySection()
+        if let m = t.int("interval_minutes") {
+            if IntervalStep.supportedMinutes.contains(m) {
+                energy.intervalMinutes = m
+            } else {
+                error(
+                    t.path.appending("interval_minutes"),
+                    "must be one of \(IntervalStep.supportedMinutes.map(String.init).joined(separator: ", ")), found \(m)")
+            }
+        }
+        return energy
+    }
+
+    func decodeReplacements(_ root: TableReader, meters: Set<String>, timezone: String) -> [ReplacementConfig] {
+        let calendar = SiteCalendar(identifier: timezone) ?? .almaty
+        var result: [ReplacementConfig] = []
+        for (_, t) in root.tables("replacements", keys: ConfigDecoder.replacementKeys) {
+            let meter = t.requiredString("meter")
+            if let meter, !meters.contains(meter) {
+                error(t.path.appending("meter"), "no meter '\(meter)' in [[meters]]")
+            }
+            var at: Int64? = nil
+            if let text = t.requiredString("at") {
+                at = calendar.instant(iso8601: text)
+                if at == nil {
+                    error(t.path.appending("at"), "'\(text)' is not an ISO 8601 time like 2026-11-22T08:30:00+05:00")
+                }
+            }
+            let old = t.requiredInt("old_final_wh", in: 0...Int.max)
+            let new = t.requiredInt("new_initial_wh", in: 0...Int.max)
+            guard let meter, meters.contains(meter), let at, let old, let new else { continue }
+            result.append(
+                ReplacementConfig(meter: meter, atMs: at, oldFinalWh: Int64(old), newInitialWh: Int64(new), note: t.string("note")))
+        }
+        return result
     }
 
     func decodeAPI(_ root: TableReader) -> APISection {

@@ -10,12 +10,15 @@ import TOMLKit
 /// default. `deploy/esep.example.toml` documents every key.
 public enum SiteConfigLoader {
     /// The top-level keys of a configuration file.
-    static let rootKeys = ["site", "storage", "ingest", "api", "gateways", "meters", "saon", "profiles"]
+    static let rootKeys = [
+        "site", "storage", "ingest", "energy", "api", "gateways", "meters", "saon", "profiles", "replacements",
+    ]
 
     /// Every table of the schema with its keys (tests check the example file documents them all).
     static let schema: [(table: String, keys: [String])] = [
         ("", rootKeys), ("site", ConfigDecoder.siteKeys), ("storage", ConfigDecoder.storageKeys),
-        ("ingest", ConfigDecoder.ingestKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
+        ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys),
+        ("replacements", ConfigDecoder.replacementKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
         ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
         ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
         ("profiles.fields", ConfigDecoder.fieldKeys),
@@ -94,9 +97,16 @@ extension ConfigDecoder {
         let meters = decodeMeters(root, registry: &devices)
         let saon = decodeSAON(root, registry: &devices)
         checkFeeders(meters.feeders)
-        return SiteConfiguration(
+        var configuration = SiteConfiguration(
             site: site, storage: storage, ingest: ingest, api: api, gateways: gateways.map(\.config),
             meters: meters.meters.map(\.config), saon: saon, profiles: profiles.mapValues(\.profile),
             sourcePath: sourcePath)
+        configuration.energy = decodeEnergy(root)
+        configuration.replacements = decodeReplacements(
+            root, meters: Set(configuration.meters.map(\.id)), timezone: site.timezone)
+        for located in meters.meters where located.config.fillGapsFromCheck && located.config.role != .main {
+            error(located.path.appending("fill_gaps_from_check"), "only a main meter is filled from its check meter")
+        }
+        return configuration
     }
 }

@@ -23,6 +23,10 @@ public struct SiteConfiguration: Sendable, Hashable {
     public var profiles: [String: DeviceProfile]
     /// The file the configuration was read from (`"(demo)"` for the demo configuration).
     public var sourcePath: String
+    /// `[energy]`: how energy intervals are cut.
+    public var energy = EnergySection()
+    /// `[[replacements]]`: meter replacements and resets declared in the config.
+    public var replacements: [ReplacementConfig] = []
 
     public init(
         site: SiteSection, storage: StorageSection = StorageSection(), ingest: IngestSection = IngestSection(),
@@ -111,6 +115,38 @@ public struct IngestSection: Sendable, Hashable {
     public var backoffMax: Duration { .seconds(backoffMaxSeconds) }
     /// `nil` when the summary is off.
     public var summaryInterval: Duration? { summaryIntervalSeconds == 0 ? nil : .seconds(summaryIntervalSeconds) }
+}
+
+/// `[energy]`: energy intervals.
+public struct EnergySection: Sendable, Hashable {
+    /// `interval_minutes` (15; one of 1, 5, 10, 15, 30, 60): length of an energy interval, cut in the
+    /// site's time zone. Hours, days, months and quarters are roll-ups of these.
+    public var intervalMinutes: Int = 15
+
+    public init(intervalMinutes: Int = 15) { self.intervalMinutes = intervalMinutes }
+}
+
+/// `[[replacements]]`: a meter replacement or reset declared in the config (the same record as
+/// `esep meter replace`); recorded in the store when the daemon starts, once.
+public struct ReplacementConfig: Sendable, Hashable {
+    /// `meter` (required): the meter id.
+    public var meter: String
+    /// `at` (required): when the old register stopped counting, ISO 8601 (an offset, or site-local time).
+    public var atMs: Int64
+    /// `old_final_wh` (required, ≥ 0): the old register's final reading.
+    public var oldFinalWh: Int64
+    /// `new_initial_wh` (required, ≥ 0): the new register's first reading.
+    public var newInitialWh: Int64
+    /// `note`: who, why, act number.
+    public var note: String?
+
+    public init(meter: String, atMs: Int64, oldFinalWh: Int64, newInitialWh: Int64, note: String? = nil) {
+        self.meter = meter
+        self.atMs = atMs
+        self.oldFinalWh = oldFinalWh
+        self.newInitialWh = newInitialWh
+        self.note = note
+    }
 }
 
 /// `[api]`: the HTTP server the grid operator pulls from.
@@ -279,6 +315,9 @@ public struct MeterConfig: Sendable, Hashable {
     public var ratedPowerKW: Double?
     /// `accuracy_class` (`"0.5S"`).
     public var accuracyClass: ConfiguredAccuracyClass
+    /// `fill_gaps_from_check` (false; main meters only): an interval the main meter misses is
+    /// filled from the feeder's check meter, flagged `filled_from_check`.
+    public var fillGapsFromCheck = false
     /// The register cap the read planner uses: the meter's `max_registers_per_read` when
     /// set, otherwise the smaller of the gateway's and the profile's.
     public var maxRegistersPerRead: Int

@@ -191,7 +191,9 @@ struct VerifyCommand: ParsableCommand {
             if d.role == "main", let check = meters.first(where: { $0.feeder == d.feeder && $0.role == "check" }) {
                 let mc = config?.meters.first { $0.id == d.name }?.accuracyClass.tolerance ?? AccuracyClass("0.5S")!
                 let cc = config?.meters.first { $0.id == check.name }?.accuracyClass.tolerance ?? AccuracyClass("0.5S")!
-                ivs = MainCheckComparison(mainClass: mc, checkClass: cc).apply(main: ivs, check: byDevice[check.name] ?? [])
+                let fill = config?.meters.first { $0.id == d.name }?.fillGapsFromCheck ?? false
+                ivs = MainCheckComparison(mainClass: mc, checkClass: cc, fillsFromCheck: fill)
+                    .apply(main: ivs, check: byDevice[check.name] ?? [])
             }
             let total = EnergyRollup.rollUp(ivs, by: .quarter, calendar: calendar).first
             let expected = calendar.boundaries(from: range.lowerBound, through: toMs, step: .defaultInterval).count - 1

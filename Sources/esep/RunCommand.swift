@@ -107,7 +107,10 @@ struct RunCommand: AsyncParsableCommand {
         options.batchMax = site.storage.batchMax
         options.ringCapacity = site.storage.ringCapacity
         if let calendar = SiteCalendar(identifier: site.site.timezone) { options.calendar = calendar }
+        options.intervalStep = .minutes(site.energy.intervalMinutes)
         let pipeline = try IngestPipeline(devices: site.ingestDevices(), store: store, options: options, logger: logger)
+        // After the pipeline registered the devices; its writer applies them within a second.
+        try recordConfiguredReplacements(site, store: store, logger: logger)
         logger.info(
             "esep run", metadata: ["site": "\(site.site.name)", "db": "\(path)", "devices": "\(pipeline.devices.count)"])
 
@@ -240,5 +243,22 @@ struct DeadlineService: Service {
     let seconds: Double
     func run() async throws {
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+    }
+}
+
+/// Records the config's `[[replacements]]` that the store does not have yet (once: a record with
+/// the same meter, time and readings is not recorded again). The writer then applies them.
+func recordConfiguredReplacements(_ site: SiteConfiguration, store: SampleStore, logger: Logger) throws(StoreError) {
+    for r in site.replacements {
+        let known = try store.replacements(device: r.meter).contains {
+            $0.replacement.timeMs == r.atMs && $0.replacement.oldFinalWh == r.oldFinalWh
+                && $0.replacement.newInitialWh == r.newInitialWh
+        }
+        guard !known else { continue }
+        try store.recordReplacement(
+            device: r.meter,
+            MeterReplacement(timeMs: r.atMs, oldFinalWh: r.oldFinalWh, newInitialWh: r.newInitialWh, note: r.note),
+            nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+        logger.notice("meter replacement from the config recorded", metadata: ["meter": "\(r.meter)", "at": "\(r.atMs)"])
     }
 }
