@@ -183,6 +183,7 @@ struct VerifyCommand: ParsableCommand {
         var report: [[String: String]] = []
         let meters = try store.devices().filter { $0.kind == "meter" }
         var byDevice: [String: [EnergyInterval]] = [:]
+        var periodComparisons: [String] = []
         for d in meters {
             byDevice[d.name] = try store.meterIntervals(device: d.name, fromMs: range.lowerBound, toMs: toMs, calendar: calendar)
         }
@@ -192,8 +193,23 @@ struct VerifyCommand: ParsableCommand {
                 let mc = config?.meters.first { $0.id == d.name }?.accuracyClass.tolerance ?? AccuracyClass("0.5S")!
                 let cc = config?.meters.first { $0.id == check.name }?.accuracyClass.tolerance ?? AccuracyClass("0.5S")!
                 let fill = config?.meters.first { $0.id == d.name }?.fillGapsFromCheck ?? false
-                ivs = MainCheckComparison(mainClass: mc, checkClass: cc, fillsFromCheck: fill)
-                    .apply(main: ivs, check: byDevice[check.name] ?? [])
+                let comparison = MainCheckComparison(mainClass: mc, checkClass: cc, fillsFromCheck: fill)
+                ivs = comparison.apply(main: ivs, check: byDevice[check.name] ?? [])
+                // The period: main and check totals over the intervals both have.
+                let checkByStart = Dictionary(
+                    (byDevice[check.name] ?? []).map { ($0.startMs, $0) }, uniquingKeysWith: { a, _ in a })
+                var mainWh: Int64 = 0
+                var checkWh: Int64 = 0
+                for iv in ivs where !iv.isOpen && !iv.reasons.contains(.filledFromCheck) {
+                    guard let m = iv.wh, let c = checkByStart[iv.startMs]?.wh else { continue }
+                    mainWh += m
+                    checkWh += c
+                }
+                let divergent = comparison.isDivergent(mainWh: mainWh, checkWh: checkWh)
+                if divergent { fit = false }
+                periodComparisons.append(
+                    "\(d.name) vs check \(check.name) over the quarter: \(mainWh) Wh vs \(checkWh) Wh, tolerance ±\(comparison.toleranceWh(mainWh: mainWh, checkWh: checkWh)) Wh — "
+                        + (divergent ? "DIVERGENT" : "within tolerance"))
             }
             let total = EnergyRollup.rollUp(ivs, by: .quarter, calendar: calendar).first
             let expected = calendar.boundaries(from: range.lowerBound, through: toMs, step: .defaultInterval).count - 1
@@ -221,6 +237,7 @@ struct VerifyCommand: ParsableCommand {
                 "missing": String(missingIntervals), "divergent": String(divergent), "fit": meterFit ? "yes" : "no",
             ])
         }
+        lines += periodComparisons
         lines.append("Fit to report: \(fit ? "yes" : "no — see the meters marked NOT FIT")")
         if json {
             let encoder = JSONEncoder()
