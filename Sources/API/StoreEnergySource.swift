@@ -24,7 +24,7 @@ public struct StoreEnergySource: EnergyDataSource {
     ///     quarter of every meter; the snapshot asks for them every second).
     public init(
         store: SampleStore, site: SiteConfiguration,
-        now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
+        now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
         periodsMaxAgeMs: Int64 = 15_000
     ) {
         self.store = store

@@ -1,3 +1,4 @@
+import Metering
 import Foundation
 
 /// UTC epoch milliseconds ⇄ ISO 8601 text, without a formatter object (thread-safe, no allocation
@@ -64,5 +65,5 @@ enum Timestamp {
     }
 
     /// Now, UTC epoch milliseconds.
-    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func nowMs() -> Int64 { WallClock.nowMs() }
 }

@@ -61,7 +61,7 @@ final class ConnectionPoller: @unchecked Sendable {
     /// Starts polling; first polls are staggered across each device's interval so requests spread out.
     func start() {
         queue.sync {
-            let now = wallClockMs()
+            let now = WallClock.nowMs()
             for (i, device) in devices.enumerated() {
                 let interval = device.spec.pollIntervalMs
                 device.nextDueMs = now + Int64(devices.count > 1 ? interval * i / devices.count : 0)
@@ -87,12 +87,12 @@ final class ConnectionPoller: @unchecked Sendable {
                 next = d.nextDueMs
                 due = d
             }
-            guard let d = due, next <= wallClockMs() else { break }
+            guard let d = due, next <= WallClock.nowMs() else { break }
             poll(d)
             budget -= 1
         }
-        if budget == 0 { next = wallClockMs() }
-        let delayMs = max(0, next - wallClockMs())
+        if budget == 0 { next = WallClock.nowMs() }
+        let delayMs = max(0, next - WallClock.nowMs())
         timer?.schedule(deadline: .now() + .milliseconds(Int(min(delayMs, 3_600_000))), leeway: .milliseconds(1))
     }
 
@@ -111,7 +111,7 @@ final class ConnectionPoller: @unchecked Sendable {
 
     private func poll(_ d: DevicePollState) {
         let interval = Int64(d.spec.pollIntervalMs)
-        let start = wallClockMs()
+        let start = WallClock.nowMs()
         // The next cycle; cycles that this one's lateness covered are counted and skipped.
         d.nextDueMs += interval
         if d.nextDueMs <= start {
@@ -171,14 +171,14 @@ final class ConnectionPoller: @unchecked Sendable {
                         ])
                 }
             } catch {
-                failure(d, error, at: wallClockMs())
+                failure(d, error, at: WallClock.nowMs())
                 return
             }
         }
         if d.droppedSinceLog > 0 {
             droppedSinceLog += d.droppedSinceLog
             d.droppedSinceLog = 0
-            let now = wallClockMs()
+            let now = WallClock.nowMs()
             if now - lastDropLogMs >= 10_000 {
                 // Energy is still exact (counters are cumulative); this says which instants are missing.
                 logger.error(
@@ -190,7 +190,7 @@ final class ConnectionPoller: @unchecked Sendable {
         }
         metrics.pollDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
         metrics.pollsOK.increment()
-        let end = wallClockMs()
+        let end = WallClock.nowMs()
         if d.consecutiveFailures >= options.failureThreshold {
             logger.info("device up", metadata: ["device": "\(d.spec.id)", "after_failures": "\(d.consecutiveFailures)"])
         }
@@ -265,12 +265,4 @@ final class DevicePollState: @unchecked Sendable {
         reads.replaceSubrange(index...index, with: new)
         channelIds.replaceSubrange(index...index, with: new.map { $0.fields.map { channelOf[$0.channel] ?? 0 } })
     }
-}
-
-/// The wall clock in UTC epoch milliseconds.
-@inline(__always)
-func wallClockMs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec) / 1_000_000
 }

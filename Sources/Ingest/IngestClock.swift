@@ -1,3 +1,4 @@
+import Metering
 /// The time the ingest pipeline stamps samples with and tells the store (UTC epoch ms).
 ///
 /// The daemon uses ``wall``. A test that runs the simulator on an accelerated clock passes the
@@ -23,7 +24,7 @@ public struct IngestClock: Sendable, Hashable {
     }
 
     /// The system wall clock.
-    public static let wall = IngestClock { wallClockMs() }
+    public static let wall = IngestClock { WallClock.nowMs() }
 
     /// Now, UTC epoch ms.
     @inline(__always)

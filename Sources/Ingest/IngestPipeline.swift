@@ -16,6 +16,8 @@ public final class IngestPipeline: Sendable {
     /// Channel ids by device id and channel.
     public let channels: [String: [ChannelName: UInt32]]
     private let pollers: [ConnectionPoller]
+    /// Modbus reads one cycle of every device takes, as planned at start.
+    private let readsPerCycle: Int
     private let rings: SampleRingSet
     private let writer: IngestWriter
     private let logger: Logger
@@ -41,6 +43,7 @@ public final class IngestPipeline: Sendable {
             byEndpoint[key, default: []].append(d)
         }
         var pollers: [ConnectionPoller] = []
+        var readsPerCycle = 0
         for key in order {
             let group = byEndpoint[key]!
             let endpoint = group[0].endpoint
@@ -52,6 +55,7 @@ public final class IngestPipeline: Sendable {
                         spec: d, reads: d.plan(holeFill: options.holeFill), channelOf: channels[d.id] ?? [:],
                         healthSlot: board.slot(of: d.id)!)
                 }
+                readsPerCycle += states.reduce(0) { $0 + $1.reads.count }
                 pollers.append(
                     ConnectionPoller(
                         endpoint: endpoint, index: c, devices: states, rings: rings, board: board, metrics: metrics,
@@ -59,6 +63,7 @@ public final class IngestPipeline: Sendable {
             }
         }
         self.pollers = pollers
+        self.readsPerCycle = readsPerCycle
         let sampleWriter = try SampleWriter(store: store, nowMs: options.clock.nowMs())
         var setups: [EnergyChannelSetup] = []
         for d in devices where d.record.kind == "meter" {
@@ -95,7 +100,7 @@ public final class IngestPipeline: Sendable {
             "ingest started",
             metadata: [
                 "devices": "\(devices.count)", "connections": "\(pollers.count)",
-                "reads_per_cycle": "\(devices.reduce(0) { $0 + $1.plan(holeFill: 8).count })",
+                "reads_per_cycle": "\(readsPerCycle)",
             ])
     }
 

@@ -68,19 +68,19 @@ public final class IngestWriter: @unchecked Sendable {
             batch.deallocate()
             finished.signal()
         }
-        var nextHousekeeping = wallClockMs() + options.housekeepingIntervalMs
-        var nextSummary = options.summaryIntervalMs > 0 ? wallClockMs() + options.summaryIntervalMs : Int64.max
+        var nextHousekeeping = WallClock.nowMs() + options.housekeepingIntervalMs
+        var nextSummary = options.summaryIntervalMs > 0 ? WallClock.nowMs() + options.summaryIntervalMs : Int64.max
         var last = IngestStatistics()
         var n = 0
         var batchStarted = Int64.max
         while true {
             let stop = stopping.load(ordering: .acquiring)
             let got = rings.drain(into: UnsafeMutableBufferPointer(rebasing: batch[n...]))
-            if got > 0, n == 0 { batchStarted = wallClockMs() }
+            if got > 0, n == 0 { batchStarted = WallClock.nowMs() }
             n += got
             // Commit when the batch is full, when it has waited commitInterval, or when stopping;
             // fewer, larger transactions cost far less than many small ones.
-            if n > 0, n == batch.count || stop || wallClockMs() - batchStarted >= options.commitIntervalMs {
+            if n > 0, n == batch.count || stop || WallClock.nowMs() - batchStarted >= options.commitIntervalMs {
                 let began = DispatchTime.now().uptimeNanoseconds
                 do {
                     let stored = try writer.append(UnsafeBufferPointer(rebasing: batch[0..<n]))
@@ -102,7 +102,7 @@ public final class IngestWriter: @unchecked Sendable {
             } else if got == 0 {
                 usleep(5_000)
             }
-            let now = wallClockMs()
+            let now = WallClock.nowMs()
             if now >= nextHousekeeping {
                 nextHousekeeping = now + options.housekeepingIntervalMs
                 housekeeping(now: options.clock.nowMs())
@@ -136,7 +136,7 @@ public final class IngestWriter: @unchecked Sendable {
         metrics.devicesDown.record(board.down(threshold: options.failureThreshold))
         do {
             // Health times come from the wall clock (the board's), like the polls they describe.
-            try writer.writeHealth(board.snapshot(), nowMs: wallClockMs())
+            try writer.writeHealth(board.snapshot(), nowMs: WallClock.nowMs())
             let corrections = try writer.applyPendingReplacements(nowMs: now)
             if corrections > 0 {
                 logger.notice("meter replacement applied: closed intervals corrected", metadata: ["corrections": "\(corrections)"])

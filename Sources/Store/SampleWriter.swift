@@ -190,7 +190,7 @@ public final class SampleWriter {
                         }
                     }
                     try flushGroup()
-                    let now = currentTimeMs()
+                    let now = WallClock.nowMs()
                     try insertClosedIntervals(db, nowMs: now)
                     if now - lastLatestFlushMs >= latestFlushIntervalMs {
                         try flushLatest(db)
@@ -223,7 +223,7 @@ public final class SampleWriter {
     public func flushLatest() throws(StoreError) {
         do {
             try store.pool.write { db in try flushLatest(db) }
-            lastLatestFlushMs = currentTimeMs()
+            lastLatestFlushMs = WallClock.nowMs()
         } catch {
             throw store.fail(.write, "write latest values", error)
         }
@@ -352,12 +352,4 @@ final class WindowEncoders {
     var all: [(UInt32, ChunkEncoder)] {
         encoders.enumerated().compactMap { i, e in e.map { (UInt32(i), $0) } }
     }
-}
-
-/// The wall clock in UTC epoch milliseconds.
-@inline(__always)
-func currentTimeMs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec) / 1_000_000
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Metering
 
 /// A point in time on the command line: ISO 8601 with an offset (`2026-11-22T10:00:00+05:00`,
 /// `2026-11-22T05:00:00Z`), a date (`2026-11-22`, midnight UTC), epoch milliseconds, or `now`.
@@ -14,7 +15,7 @@ struct TimeArgument: ExpressibleByArgument, Sendable {
     }
 
     static func parse(_ text: String) -> Int64? {
-        if text == "now" { return Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+        if text == "now" { return WallClock.nowMs() }
         if let n = Int64(text), text.count >= 10 { return n }
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -77,7 +77,7 @@ struct EnergyCommand: ParsableCommand {
 
     func run() throws {
         let (store, calendar, config) = try storeOptions.open()
-        let toMs = to?.ms ?? WallClockNow.ms()
+        let toMs = to?.ms ?? WallClock.nowMs()
         let fromMs = from.ms
         let rows: [EnergyRollup]
         let base = IntervalStep.defaultInterval
@@ -155,9 +155,6 @@ extension EnergyRollup {
     var hasValue: Bool { counts[.missing] < EnergyQuality.allCases.reduce(0) { $0 + counts[$1] } }
 }
 
-enum WallClockNow {
-    static func ms() -> Int64 { TimeArgument.parse("now")! }
-}
 
 /// `esep verify --quarter 2026Q3`: the data-quality report of a quarter.
 struct VerifyCommand: ParsableCommand {
@@ -177,7 +174,7 @@ struct VerifyCommand: ParsableCommand {
         guard let q = Quarter(quarter) else { throw ValidationError("--quarter: '\(quarter)' is not a quarter like 2026Q3") }
         let (store, calendar, config) = try storeOptions.open()
         let range = calendar.range(of: q)
-        let toMs = min(range.upperBound, WallClockNow.ms())
+        let toMs = min(range.upperBound, WallClock.nowMs())
         var fit = true
         var lines: [String] = ["Quarter \(q) (\(calendar.iso8601(range.lowerBound)) – \(calendar.iso8601(range.upperBound)))"]
         var report: [[String: String]] = []
@@ -282,7 +279,7 @@ struct MeterCommand: ParsableCommand {
             let (store, calendar, _) = try storeOptions.open(readOnly: false)
             let id = try store.recordReplacement(
                 device: meter, MeterReplacement(timeMs: at.ms, oldFinalWh: oldFinal, newInitialWh: newInitial, note: note),
-                nowMs: WallClockNow.ms())
+                nowMs: WallClock.nowMs())
             print("recorded replacement \(id) of \(meter) at \(calendar.iso8601(at.ms)): old final \(oldFinal) Wh, new initial \(newInitial) Wh")
         }
     }

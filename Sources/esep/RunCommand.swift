@@ -258,7 +258,7 @@ func recordConfiguredReplacements(_ site: SiteConfiguration, store: SampleStore,
         try store.recordReplacement(
             device: r.meter,
             MeterReplacement(timeMs: r.atMs, oldFinalWh: r.oldFinalWh, newInitialWh: r.newInitialWh, note: r.note),
-            nowMs: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+            nowMs: WallClock.nowMs())
         logger.notice("meter replacement from the config recorded", metadata: ["meter": "\(r.meter)", "at": "\(r.atMs)"])
     }
 }

@@ -143,7 +143,7 @@ struct SimCommand: ParsableCommand {
     func run() throws {
         let configuration = try makeConfiguration()
         if printTruth {
-            let ms = at?.ms ?? SimulationClock.wallMs()
+            let ms = at?.ms ?? WallClock.nowMs()
             let site = SimulatedSite(configuration: configuration, clock: .frozen(atMs: ms))
             print(Self.render(site.truth(atMs: ms), format: format))
             return
