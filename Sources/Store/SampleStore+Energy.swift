@@ -131,6 +131,62 @@ extension SampleStore {
         }
     }
 
+    /// The end of the last closed interval of every channel that has one.
+    public func lastIntervalEnds() throws(StoreError) -> [UInt32: Int64] {
+        do {
+            return try pool.read { db in
+                var out: [UInt32: Int64] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT channel, MAX(end_ms) FROM energy_interval GROUP BY channel") {
+                    out[UInt32(row[0] as Int64)] = row[1]
+                }
+                return out
+            }
+        } catch {
+            throw fail(.read, "read last intervals", error)
+        }
+    }
+
+    /// The counter readings of several energy channels, each from its own start on, reading the
+    /// hot tables once (start-up resumes every energy channel at once).
+    public func readings(from starts: [UInt32: Int64]) throws(StoreError) -> [UInt32: [CounterReading]] {
+        guard let earliest = starts.values.min() else { return [:] }
+        let window = chunkWindowMs
+        do {
+            return try pool.read { db in
+                var out: [UInt32: [CounterReading]] = [:]
+                for (channel, from) in starts {
+                    let rows = try Row.fetchCursor(
+                        db, sql: "SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND t_last >= ? ORDER BY window_start, t_first",
+                        arguments: [channel, from - window, from])
+                    while let row = try rows.next() {
+                        for (t, v) in try ChunkDecoder(Array(row["data"] as Data)) where t >= from {
+                            if let wh = v.energyWh { out[channel, default: []].append(CounterReading(timeMs: t, wh: wh)) }
+                        }
+                    }
+                }
+                for w in try Self.hotWindows(db) where w + window > earliest {
+                    let hot = try Row.fetchCursor(db, sql: "SELECT t, data FROM \(Self.hotTable(w)) ORDER BY rowid")
+                    while let row = try hot.next() {
+                        let t: Int64 = row[0]
+                        let data: Data = row[1]
+                        data.withUnsafeBytes { bytes in
+                            HotRow.forEach(bytes) { c, v in
+                                guard let from = starts[c], t >= from, let wh = v.energyWh else { return }
+                                out[c, default: []].append(CounterReading(timeMs: t, wh: wh))
+                            }
+                        }
+                    }
+                }
+                for c in out.keys { out[c]!.sort { $0.timeMs < $1.timeMs } }
+                return out
+            }
+        } catch let error as ChunkCodecError {
+            throw fail(.corrupt, "read energy readings", error)
+        } catch {
+            throw fail(.read, "read energy readings", error)
+        }
+    }
+
     /// The counter readings of an energy channel in `[fromMs, toMs)` (missing values skipped).
     public func readings(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [CounterReading] {
         try samples(channel: channel, fromMs: fromMs, toMs: toMs).compactMap { s in

@@ -195,10 +195,23 @@ public final class SampleStore: Sendable {
 
     /// The channel id of a device's channel.
     public func channel(device: String, name: ChannelName) throws(StoreError) -> ChannelInfo {
-        guard let c = try channels().first(where: { $0.device == device && $0.name == name }) else {
+        let id: Int64?
+        let unit: String?
+        do {
+            (id, unit) = try pool.read { db in
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT c.id, c.unit FROM channel c JOIN device d ON d.id = c.device_id WHERE d.name = ? AND c.name = ?",
+                    arguments: [device, name.description])
+                return (row?[0], row?[1])
+            }
+        } catch {
+            throw fail(.read, "find channel \(name) of '\(device)'", error)
+        }
+        guard let id, let unit else {
             throw StoreError(.notFound, path: path, operation: "find channel", reason: "no channel \(name) on device '\(device)'")
         }
-        return c
+        return ChannelInfo(id: UInt32(id), device: device, name: name, unit: unit)
     }
 
     /// The window a time falls into (its start, ms).

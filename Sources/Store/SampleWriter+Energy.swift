@@ -46,18 +46,38 @@ extension SampleWriter {
         energy = book
         for s in setups { book.setups[s.channel] = s }
         book.seenReplacementId = try store.replacements().map(\.id).max() ?? 0
-        for s in setups { try rebuild(s, nowMs: nowMs) }
+        // Every channel's resume point and readings in one pass over the hot tables: read one
+        // channel at a time, start-up scanned the whole open window once per energy channel.
+        let lastEnds = try store.lastIntervalEnds()
+        var from: [UInt32: Int64] = [:]
+        for s in setups { from[s.channel] = resumeFrom(lastEnds[s.channel], nowMs: nowMs) }
+        let readings = try store.readings(from: from)
+        for s in setups {
+            try rebuild(s, lastEnd: lastEnds[s.channel], readings: readings[s.channel] ?? [], nowMs: nowMs)
+        }
         _ = try applyPendingReplacements(nowMs: nowMs)
+    }
+
+    /// Where a channel's replay starts: two steps before its last stored interval ends (so the
+    /// reading before that boundary is in), or two chunk windows back for a channel without one.
+    private func resumeFrom(_ lastEnd: Int64?, nowMs: Int64) -> Int64 {
+        let lookback = ((energy?.step.fixedLengthMs) ?? 3_600_000) * 2
+        return lastEnd.map { $0 - lookback } ?? (nowMs - 2 * store.chunkWindowMs)
     }
 
     /// Rebuilds one channel's accumulator from the store.
     func rebuild(_ s: EnergyChannelSetup, nowMs: Int64) throws(StoreError) {
-        guard let book = energy else { return }
         let lastEnd = try store.lastIntervalEnd(channel: s.channel)
+        let from = resumeFrom(lastEnd, nowMs: nowMs)
+        try rebuild(s, lastEnd: lastEnd, readings: try store.readings(channel: s.channel, fromMs: from, toMs: .max), nowMs: nowMs)
+    }
+
+    private func rebuild(
+        _ s: EnergyChannelSetup, lastEnd: Int64?, readings: [CounterReading], nowMs: Int64
+    ) throws(StoreError) {
+        guard let book = energy else { return }
         var acc = IntervalAccumulator(step: book.step, calendar: book.calendar, options: s.options, emittingFrom: lastEnd ?? .min)
-        let lookback = (book.step.fixedLengthMs ?? 3_600_000) * 2
-        let from = lastEnd.map { $0 - lookback } ?? (nowMs - 2 * store.chunkWindowMs)
-        let readings = try store.readings(channel: s.channel, fromMs: from, toMs: .max)
+        let from = resumeFrom(lastEnd, nowMs: nowMs)
         var replacements = try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...]
         var replayed: [EnergyInterval] = []
         for r in readings {

@@ -16,11 +16,7 @@ struct QueryCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Database file.")
-    var db: String?
-
-    @Option(help: "A config file whose storage.path names the database.")
-    var config: String?
+    @OptionGroup var storeOptions: StoreOptionsGroup
 
     @Option(help: "Device id (as in the config), e.g. M001.")
     var device: String?
@@ -46,21 +42,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Print each device's polling health.")
     var health = false
 
-    func databasePath() throws -> String {
-        if let db { return db }
-        if let config {
-            do {
-                return try SiteConfigLoader.load(path: config).storage.path
-            } catch {
-                throw ValidationError(error.diagnostics.map(\.description).joined(separator: "\n"))
-            }
-        }
-        throw ValidationError("give --db PATH or --config FILE")
-    }
-
     func run() throws {
-        let store = try SampleStore(path: try databasePath(), readOnly: true)
-        let toMs = to?.ms ?? TimeArgument.parse("now")!
+        let (store, _, _) = try storeOptions.open()
+        let toMs = to?.ms ?? WallClock.nowMs()
         let fromMs = from?.ms ?? toMs - 3_600_000
         if list {
             var table = TextTable(header: ["channel id", "device", "channel", "unit"], rightAligned: [0])
