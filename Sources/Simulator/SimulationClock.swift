@@ -1,4 +1,5 @@
 import Foundation
+import Metering
 import Synchronization
 
 /// The time the simulator serves: the wall clock, a frozen instant that tests move by hand, or
@@ -11,11 +12,13 @@ public final class SimulationClock: Sendable {
     private enum Mode {
         case wall
         case frozen
-        /// simMs = startMs + (wall − wallAtStart) × factor.
-        case accelerated(startMs: Int64, wallAtStartMs: Int64, factor: Double)
+        /// simMs = startMs + (wall − anchor) × factor; the anchor is ``restart()``'s wall time.
+        case accelerated(startMs: Int64, factor: Double)
     }
 
     private let frozen: Atomic<Int64>
+    /// The wall time an accelerated clock reads its `startMs` at.
+    private let anchor = Atomic<Int64>(WallClock.nowMs())
     private let mode: Mode
 
     /// The wall clock (UTC epoch ms).
@@ -28,8 +31,12 @@ public final class SimulationClock: Sendable {
     /// (600: one real second is ten simulated minutes).
     public static func accelerated(startMs: Int64, factor: Double) -> SimulationClock {
         precondition(factor > 0, "acceleration factor must be positive")
-        return SimulationClock(mode: .accelerated(startMs: startMs, wallAtStartMs: wallMs(), factor: factor), frozenAtMs: 0)
+        return SimulationClock(mode: .accelerated(startMs: startMs, factor: factor), frozenAtMs: 0)
     }
+
+    /// Makes an accelerated clock read its `startMs` again now — call it when the run that the
+    /// simulated timeline describes really starts, so slow set-up does not eat simulated time.
+    public func restart() { anchor.store(WallClock.nowMs(), ordering: .releasing) }
 
     private init(mode: Mode, frozenAtMs: Int64) {
         self.mode = mode
@@ -39,10 +46,10 @@ public final class SimulationClock: Sendable {
     /// Now, in UTC epoch milliseconds.
     public var nowMs: Int64 {
         switch mode {
-        case .wall: SimulationClock.wallMs()
+        case .wall: WallClock.nowMs()
         case .frozen: frozen.load(ordering: .acquiring)
-        case .accelerated(let start, let wallAtStart, let factor):
-            start + Int64((Double(SimulationClock.wallMs() - wallAtStart) * factor).rounded(.down))
+        case .accelerated(let start, let factor):
+            start + Int64((Double(WallClock.nowMs() - anchor.load(ordering: .acquiring)) * factor).rounded(.down))
         }
     }
 
@@ -51,7 +58,7 @@ public final class SimulationClock: Sendable {
         switch mode {
         case .wall: 1
         case .frozen: 0
-        case .accelerated(_, _, let factor): factor
+        case .accelerated(_, let factor): factor
         }
     }
 
@@ -60,11 +67,4 @@ public final class SimulationClock: Sendable {
 
     /// Moves a frozen clock forward; ignored by the others.
     public func advance(byMs ms: Int64) { frozen.add(ms, ordering: .acquiringAndReleasing) }
-
-    /// The system wall clock in UTC epoch milliseconds.
-    public static func wallMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
 }

@@ -74,7 +74,7 @@ let quiet: Logger = {
 }()
 
 @Suite(.serialized) struct IngestPipelineTests {
-    @Test func storedSamplesMatchTheTruthAcrossEndpoints() throws {
+    @Test func storedSamplesMatchTheTruthAcrossEndpoints() async throws {
         let a = try startSim(meters: 12, profiles: DeviceProfile.builtInMeterNames)
         let b = try startSim(meters: 12, profiles: ["sdm630", "em24e1"]) { $0.seed = 9 }
         defer { a.stop(); b.stop() }
@@ -82,7 +82,7 @@ let quiet: Logger = {
         let all = devices(gateway: "a", port: a.port, units: 1...12, sim: a) + devices(gateway: "b", port: b.port, units: 1...12, sim: b)
         let pipeline = try IngestPipeline(devices: all, store: store, options: testOptions(), logger: quiet)
         pipeline.start()
-        Thread.sleep(forTimeInterval: 2.5)
+        try await Task.sleep(for: .milliseconds(2500))
         pipeline.stop()
         #expect(pipeline.statistics.dropped == 0)
         var checked = 0
@@ -108,7 +108,7 @@ let quiet: Logger = {
         #expect(checked > 200)
     }
 
-    @Test func deadGatewayAndSlowDeviceDoNotSlowHealthyEndpoints() throws {
+    @Test func deadGatewayAndSlowDeviceDoNotSlowHealthyEndpoints() async throws {
         let healthy = try startSim(meters: 4, profiles: ["sdm630"])
         let slow = try startSim(meters: 2, profiles: ["sdm630"]) { $0.faults.latencyMs = 250 }
         defer { healthy.stop(); slow.stop() }
@@ -119,7 +119,7 @@ let quiet: Logger = {
             + devices(gateway: "dead", port: dead, units: 1...3, sim: nil, profile: .sdm630)
         let pipeline = try IngestPipeline(devices: all, store: store, options: testOptions(), logger: quiet)
         pipeline.start()
-        Thread.sleep(forTimeInterval: 3)
+        try await Task.sleep(for: .milliseconds(3000))
         pipeline.stop()
         let health = Dictionary(uniqueKeysWithValues: pipeline.board.snapshot().map { ($0.device, $0) })
         for u in 1...4 {
@@ -132,17 +132,17 @@ let quiet: Logger = {
         for u in 1...2 { #expect(health["slow-\(u)"]!.failures > 0) }
     }
 
-    @Test func aDeviceThatComesBackIsPolledAgain() throws {
+    @Test func aDeviceThatComesBackIsPolledAgain() async throws {
         let port = freePort()
         let store = try SampleStore(path: temporaryDatabase())
         let all = devices(gateway: "late", port: port, units: 1...2, sim: nil, profile: .sdm630)
         let pipeline = try IngestPipeline(devices: all, store: store, options: testOptions(), logger: quiet)
         pipeline.start()
-        Thread.sleep(forTimeInterval: 1.2)
+        try await Task.sleep(for: .milliseconds(1200))
         #expect(pipeline.board.snapshot().allSatisfy { $0.lastSuccessMs == nil && $0.failures > 0 })
         let sim = try startSim(meters: 2, profiles: ["sdm630"], port: port)
         defer { sim.stop() }
-        Thread.sleep(forTimeInterval: 2.5)
+        try await Task.sleep(for: .milliseconds(2500))
         pipeline.stop()
         for h in pipeline.board.snapshot() {
             #expect(h.lastSuccessMs != nil, "\(h.device) never recovered")
@@ -150,7 +150,7 @@ let quiet: Logger = {
         }
     }
 
-    @Test func refusedReadsAreSplitUntilTheDeviceAcceptsThem() throws {
+    @Test func refusedReadsAreSplitUntilTheDeviceAcceptsThem() async throws {
         let sim = try startSim(meters: 2, profiles: ["sdm630"]) { c in
             c.faults.rejectHoles = true
             c.faults.maxReadRegisters = 10
@@ -160,7 +160,7 @@ let quiet: Logger = {
         let all = devices(gateway: "s", port: sim.port, units: 1...2, sim: sim)
         let pipeline = try IngestPipeline(devices: all, store: store, options: testOptions(), logger: quiet)
         pipeline.start()
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .milliseconds(2000))
         pipeline.stop()
         for d in all {
             for field in d.profile.fields {

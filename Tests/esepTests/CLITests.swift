@@ -83,12 +83,12 @@ import Testing
     }
 
     /// SIGTERM: exits 0, the ring is drained, the last polled samples are stored.
-    @Test func sigtermDrainsAndExitsZero() throws {
+    @Test func sigtermDrainsAndExitsZero() async throws {
         let db = temporaryDirectory().appendingPathComponent("esep.sqlite").path
         let run = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "5"])
         #expect(run.waitForOutput(containing: "ingest started"))
-        Thread.sleep(forTimeInterval: 3)
-        let stoppedAt = SimulationClock.wallMs()
+        try await Task.sleep(for: .milliseconds(3000))
+        let stoppedAt = WallClock.nowMs()
         run.signal(SIGTERM)
         #expect(run.waitForExit(timeout: 10) == 0, "\(run.stderr)")
         let store = try SampleStore(path: db, readOnly: true)
@@ -104,11 +104,11 @@ import Testing
     }
 
     /// SIGKILL while writing: the database opens cleanly, nothing committed is lost, polling resumes.
-    @Test func sigkillLosesNothingCommitted() throws {
+    @Test func sigkillLosesNothingCommitted() async throws {
         let db = temporaryDirectory().appendingPathComponent("esep.sqlite").path
         let first = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "10"])
         #expect(first.waitForOutput(containing: "ingest started"))
-        Thread.sleep(forTimeInterval: 2.5)
+        try await Task.sleep(for: .milliseconds(2500))
         first.signal(SIGKILL)
         _ = first.waitForExit(timeout: 5)
         let before: Int64
