@@ -97,33 +97,69 @@ public struct APIServer: Service {
     }
 }
 
-/// Single-flight cache of the computed snapshot: concurrent requests share one computation.
+/// The computed snapshot, shared by all requests: recomputed at most once per `ttl`, by one
+/// task at a time (single flight). Once the entry is older than `ttl` the next request starts a
+/// refresh and, while it runs, requests are answered with the entry they would have had a moment
+/// ago (stale-while-revalidate) as long as it is younger than `maxStale`; only the very first
+/// snapshot, or one older than that, is waited for. A failed refresh is not cached.
 final class SnapshotCache: Sendable {
     struct Entry: Sendable {
         var snapshot: Snapshot
         var json: ByteBuffer
     }
 
-    private let ttl: Duration
-    private let clock = ContinuousClock()
-    private let state = Mutex<(task: Task<Entry, any Error>?, expires: ContinuousClock.Instant)>((nil, .now))
+    private struct State {
+        var current: Entry?
+        /// When the computation of `current` started.
+        var computedAt: ContinuousClock.Instant = .now
+        var refreshing: Task<Entry, any Error>?
+    }
 
-    init(ttl: Duration) { self.ttl = ttl }
+    private let ttl: Duration
+    private let maxStale: Duration
+    private let clock = ContinuousClock()
+    private let state = Mutex(State())
+
+    init(ttl: Duration, maxStale: Duration? = nil) {
+        self.ttl = ttl
+        self.maxStale = maxStale ?? max(.seconds(5), ttl * 5)
+    }
 
     func get(_ compute: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
         guard ttl > .zero else { return try await compute() }
         let now = clock.now
-        let task = state.withLock { s -> Task<Entry, any Error> in
-            if let t = s.task, now < s.expires { return t }
-            let t = Task { try await compute() }
-            s = (t, now.advanced(by: ttl))
-            return t
+        enum Decision {
+            case fresh(Entry)
+            case wait(Task<Entry, any Error>)
         }
-        do {
-            return try await task.value
-        } catch {
-            state.withLock { s in if s.task == task { s = (nil, now) } }
-            throw error
+        let decision = state.withLock { s -> Decision in
+            if let current = s.current, now < s.computedAt.advanced(by: ttl) { return .fresh(current) }
+            let task: Task<Entry, any Error>
+            if let running = s.refreshing {
+                task = running
+            } else {
+                task = Task { [self] in
+                    do {
+                        let entry = try await compute()
+                        state.withLock { s in
+                            s.current = entry
+                            s.computedAt = now
+                            s.refreshing = nil
+                        }
+                        return entry
+                    } catch {
+                        state.withLock { $0.refreshing = nil }
+                        throw error
+                    }
+                }
+                s.refreshing = task
+            }
+            if let current = s.current, now < s.computedAt.advanced(by: maxStale) { return .fresh(current) }
+            return .wait(task)
+        }
+        switch decision {
+        case .fresh(let entry): return entry
+        case .wait(let task): return try await task.value
         }
     }
 }

@@ -1,12 +1,23 @@
+public import Metering
 public import Store
 
-/// The live state of ingest, for `/readyz` and device health in the snapshot.
+/// The live state of ingest, for `/readyz`, the snapshot's values and device health.
 ///
-/// The executable adapts the ingest pipeline's health board to it; without one the API
-/// reads the health the writer last flushed to the store and reports ingest as not running.
+/// The executable adapts the ingest pipeline (its health board and the writer's ``LiveView``)
+/// to it; without one the API reads what the writer last flushed to the store (newest values
+/// every 10 s) and reports ingest as not running.
 public protocol IngestStatusSource: Sendable {
     /// Every device's polling health now.
     func deviceHealth() -> [DeviceHealth]
     /// True while the pollers run.
     var isPolling: Bool { get }
+    /// The newest committed sample of every channel, by channel id; nil: read the store's `latest` table.
+    func latestSamples() -> [UInt32: StoredSample]?
+    /// Each energy channel's interval in progress, by channel id; nil: computed from the stored readings.
+    func openIntervals() -> [UInt32: Metering.EnergyInterval]?
+}
+
+extension IngestStatusSource {
+    public func latestSamples() -> [UInt32: StoredSample]? { nil }
+    public func openIntervals() -> [UInt32: Metering.EnergyInterval]? { nil }
 }

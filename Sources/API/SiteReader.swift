@@ -28,7 +28,7 @@ struct SiteReader: Sendable {
     /// The newest sample of every channel, by device.
     func latestByDevice() throws -> [String: DeviceValues] {
         let channels = try store.channels()
-        let latest = try store.latest()
+        let latest = try status?.latestSamples() ?? store.latest()
         var out: [String: DeviceValues] = [:]
         for c in channels {
             out[c.device, default: DeviceValues()].channels[c.name] = c

@@ -16,22 +16,26 @@ public struct StoreEnergySource: EnergyDataSource {
     let site: SiteConfiguration
     let calendar: SiteCalendar
     let now: @Sendable () -> Int64
-    let periods: PeriodsCache
+    let ingest: (any IngestStatusSource)?
+    let channelIds = ChannelIdCache()
+    let quarterToDate = ClosedTotalsCache()
+    let monthToDate = ClosedTotalsCache()
 
     /// - Parameters:
     ///   - now: the clock (UTC epoch ms) that decides which quarter has started and where reading stops.
-    ///   - periodsMaxAge: how long quarter- and month-to-date figures are reused (they read a whole
-    ///     quarter of every meter; the snapshot asks for them every second).
+    ///   - ingest: the running daemon's ingest: its intervals in progress complete the totals of
+    ///     the current period. Without it they are computed from the stored readings (slower:
+    ///     one pass over the open hot window per meter).
     public init(
         store: SampleStore, site: SiteConfiguration,
         now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
-        periodsMaxAgeMs: Int64 = 15_000
+        ingest: (any IngestStatusSource)? = nil
     ) {
         self.store = store
         self.site = site
         self.calendar = SiteCalendar(identifier: site.site.timezone) ?? .almaty
         self.now = now
-        self.periods = PeriodsCache(maxAgeMs: periodsMaxAgeMs)
+        self.ingest = ingest
     }
 
     /// The meters the site total counts, with their signs (main meters, sign ≠ 0).
@@ -102,16 +106,36 @@ public struct StoreEnergySource: EnergyDataSource {
         return try await offload { try source.totals(label: q.description, range: range, elapsedTo: end) }
     }
 
-    func totals(label: String, range: Range<Int64>, elapsedTo end: Int64) throws -> QuarterTotals {
+    /// Totals of every meter and the site over `range`, elapsed up to `end`: the closed intervals
+    /// summed by SQLite (``SampleStore/closedTotals(channels:fromMs:toMs:)``, or `closed` when the
+    /// caller keeps them up to date), then each meter's intervals after its last closed one (the
+    /// interval in progress, from ingest when it runs). Intervals without any record count as missing.
+    func totals(label: String, range: Range<Int64>, elapsedTo end: Int64, closed: ClosedTotals? = nil) throws
+        -> QuarterTotals
+    {
         let expected = max(0, calendar.boundaries(from: range.lowerBound, through: end, step: .defaultInterval).count - 1)
+        let ids = try channelIds.ids(site: site, store: store)
+        let closed = try closed
+            ?? store.closedTotals(channels: Array(ids.values), fromMs: range.lowerBound, toMs: range.upperBound)
+        let tailEnd = min(range.upperBound, calendar.boundary(after: end, step: .defaultInterval))
+        let open = ingest?.openIntervals()
         var meters: [QuarterTotals.Meter] = []
         var site: [EnergyRollup.MeterContribution] = []
         for m in self.site.meters {
-            let ivs = try base(
-                m.id, fromMs: range.lowerBound,
-                toMs: min(range.upperBound, calendar.boundary(after: end, step: .defaultInterval)))
-            var r = EnergyRollup.rollUp(ivs, by: .quarter, calendar: calendar).first
-                ?? EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            var r = EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            if let channel = ids[m.id] {
+                if let c = closed.rollups[channel] { r = c }
+                r.startMs = range.lowerBound
+                r.endMs = range.upperBound
+                let lastEnd = max(range.lowerBound, closed.lastEndMs[channel] ?? .min)
+                if lastEnd < tailEnd {
+                    if let open {
+                        if let iv = open[channel], iv.startMs >= lastEnd, iv.startMs < tailEnd { r.add(iv) }
+                    } else {
+                        for iv in try base(m.id, fromMs: lastEnd, toMs: tailEnd) where iv.startMs >= lastEnd { r.add(iv) }
+                    }
+                }
+            }
             r.counts.missing += max(0, expected - r.counts.total)
             let countsMeter = m.role == .main && m.sign != 0
             if countsMeter { site.append(.init(sign: m.sign, rollups: [r])) }
@@ -129,6 +153,23 @@ public struct StoreEnergySource: EnergyDataSource {
             meters: meters)
     }
 
+    /// The closed totals of `range` kept in `cache`: read whole once per period (and after a
+    /// correction), then only the interval records written since.
+    func closedTotals(_ cache: ClosedTotalsCache, range: Range<Int64>) throws -> ClosedTotals {
+        let ids = try channelIds.ids(site: site, store: store)
+        let channels = Set(ids.values)
+        if var totals = cache.get(range: range, channels: channels) {
+            let records = try store.intervalRecords(afterId: totals.throughId)
+            if totals.add(records, fromMs: range.lowerBound, toMs: range.upperBound, channels: channels) {
+                cache.set(totals, range: range, channels: channels)
+                return totals
+            }
+        }
+        let totals = try store.closedTotals(channels: Array(channels), fromMs: range.lowerBound, toMs: range.upperBound)
+        cache.set(totals, range: range, channels: channels)
+        return totals
+    }
+
     /// Metering's completeness times the share of counted intervals that have a value.
     static func completeness(_ r: EnergyRollup) -> Double {
         guard r.counts.total > 0 else { return 0 }
@@ -136,22 +177,17 @@ public struct StoreEnergySource: EnergyDataSource {
     }
 
     public func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate {
-        if let cached = periods.get(nowMs: nowMs) { return cached }
-        let value = try await computePeriods(nowMs: nowMs)
-        let month = calendar.localDate(at: nowMs)
-        periods.set(value, nowMs: nowMs, monthEndMs: calendar.range(of: CalendarMonth(containing: month)).upperBound)
-        return value
-    }
-
-    func computePeriods(nowMs: Int64) async throws -> PeriodsToDate {
         let date = calendar.localDate(at: nowMs)
         let q = Quarter(containing: date)
         let month = CalendarMonth(year: date.year, month: date.month)!
         let source = self
         return try await offload {
-            let qt = try source.totals(label: q.description, range: source.calendar.range(of: q), elapsedTo: nowMs)
+            let qr = source.calendar.range(of: q)
+            let qt = try source.totals(
+                label: q.description, range: qr, elapsedTo: nowMs, closed: source.closedTotals(source.quarterToDate, range: qr))
             let mr = source.calendar.range(of: month)
-            let mt = try source.totals(label: month.description, range: mr, elapsedTo: nowMs)
+            let mt = try source.totals(
+                label: month.description, range: mr, elapsedTo: nowMs, closed: source.closedTotals(source.monthToDate, range: mr))
             return PeriodsToDate(
                 quarter: PeriodEnergy(
                     period: qt.quarter, fromMs: qt.fromMs, toMs: nowMs, siteWh: qt.siteWh, completeness: qt.completeness),
@@ -161,23 +197,50 @@ public struct StoreEnergySource: EnergyDataSource {
     }
 }
 
-/// The last periods-to-date, reused for a few seconds within the same month.
-final class PeriodsCache: Sendable {
-    let maxAgeMs: Int64
-    private let state = Mutex<(atMs: Int64, untilMs: Int64, value: PeriodsToDate)?>(nil)
+/// Closed-interval totals of one period (quarter- or month-to-date), brought up to date by the
+/// snapshot every second.
+final class ClosedTotalsCache: Sendable {
+    private let state = Mutex<(range: Range<Int64>, channels: Set<UInt32>, totals: ClosedTotals)?>(nil)
 
-    init(maxAgeMs: Int64) { self.maxAgeMs = maxAgeMs }
-
-    func get(nowMs: Int64) -> PeriodsToDate? {
+    func get(range: Range<Int64>, channels: Set<UInt32>) -> ClosedTotals? {
         state.withLock { s in
-            guard let s, nowMs >= s.atMs, nowMs < s.untilMs else { return nil }
-            return s.value
+            guard let s, s.range == range, s.channels == channels else { return nil }
+            return s.totals
         }
     }
 
-    /// Keeps `value` until `maxAgeMs` after `nowMs`, or the end of its month if that is sooner.
-    func set(_ value: PeriodsToDate, nowMs: Int64, monthEndMs: Int64) {
-        state.withLock { $0 = (nowMs, min(nowMs + maxAgeMs, monthEndMs), value) }
+    /// Keeps `totals` unless newer ones (a larger ``ClosedTotals/throughId``) of the same period are kept.
+    func set(_ totals: ClosedTotals, range: Range<Int64>, channels: Set<UInt32>) {
+        state.withLock { s in
+            if let s, s.range == range, s.channels == channels, s.totals.throughId > totals.throughId { return }
+            s = (range, channels, totals)
+        }
+    }
+}
+
+/// The store's `energy_import` channel id of each configured meter (a meter appears once the
+/// pipeline registered it; ids never change after).
+final class ChannelIdCache: Sendable {
+    private let known = Mutex<[String: UInt32]>([:])
+
+    func ids(site: SiteConfiguration, store: SampleStore) throws -> [String: UInt32] {
+        var ids = known.withLock { $0 }
+        guard ids.count < site.meters.count else { return ids }
+        for m in site.meters where ids[m.id] == nil {
+            if let id = try Self.channel(m.id, store: store) { ids[m.id] = id }
+        }
+        known.withLock { [ids] in $0.merge(ids) { a, _ in a } }
+        return ids
+    }
+
+    /// A meter's channel id; nil when the store does not know the meter yet.
+    static func channel(_ meter: String, store: SampleStore) throws(StoreError) -> UInt32? {
+        do {
+            return try store.channel(device: meter, name: ChannelName(.energyImport)).id
+        } catch {
+            if error.code == .notFound { return nil }
+            throw error
+        }
     }
 }
 

@@ -20,6 +20,8 @@ public final class IngestPipeline: Sendable {
     private let readsPerCycle: Int
     private let rings: SampleRingSet
     private let writer: IngestWriter
+    /// What the writer has committed (newest values, intervals in progress), for the API.
+    public let live: LiveView
     private let logger: Logger
 
     public init(devices: [IngestDevice], store: SampleStore, options: IngestOptions = IngestOptions(), logger: Logger)
@@ -77,6 +79,7 @@ public final class IngestPipeline: Sendable {
         }
         try sampleWriter.configureEnergy(
             setups, step: options.intervalStep, calendar: options.calendar, nowMs: options.clock.nowMs())
+        live = sampleWriter.live
         writer = IngestWriter(
             writer: sampleWriter, rings: rings, board: board, options: options, metrics: metrics, logger: logger)
     }

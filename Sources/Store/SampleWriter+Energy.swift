@@ -95,6 +95,8 @@ extension SampleWriter {
             book.accumulators += Array(repeating: nil, count: Int(s.channel) + 1 - book.accumulators.count)
         }
         book.accumulators[Int(s.channel)] = acc
+        let open = acc.openInterval
+        live.update { $0.open[s.channel] = open }
         try flushClosedIntervals(nowMs: nowMs)
     }
 

@@ -29,6 +29,11 @@ public final class SampleWriter {
     /// Energy intervals, once ``configureEnergy(_:step:calendar:nowMs:)`` was called.
     var energy: EnergyBook?
     private var isDirty: [Bool] = []
+    /// Channels whose newest value changed since the last publication to ``live``.
+    private var liveDirty: [UInt32] = []
+    private var isLiveDirty: [Bool] = []
+    /// The committed newest values and intervals in progress, for readers in this process.
+    public let live = LiveView()
 
     /// Samples stored since start.
     public private(set) var stored: Int64 = 0
@@ -57,6 +62,8 @@ public final class SampleWriter {
         latestTime = Array(repeating: Int64.min, count: size)
         latestValue = Array(repeating: .missing, count: size)
         isDirty = Array(repeating: false, count: size)
+        isLiveDirty = Array(repeating: false, count: size)
+        liveDirty.removeAll()
         isSAON = Array(repeating: false, count: size)
         saonSignals = [:]
         for c in channels {
@@ -70,6 +77,10 @@ public final class SampleWriter {
             latestTime[Int(id)] = s.timeMs
             latestValue[Int(id)] = s.value
             if saonSignals[id] != nil, let v = s.value.doubleValue { lastState[id] = Int(v) }
+        }
+        live.update { [latestTime, latestValue] s in
+            s.time = latestTime
+            s.value = latestValue
         }
     }
 
@@ -171,6 +182,10 @@ public final class SampleWriter {
                                 isDirty[ch] = true
                                 dirty.append(s.channel)
                             }
+                            if !isLiveDirty[ch] {
+                                isLiveDirty[ch] = true
+                                liveDirty.append(s.channel)
+                            }
                         }
                         if isSAON[ch], let signal = saonSignals[s.channel], let v = s.value.doubleValue {
                             let state = Int(v)
@@ -201,10 +216,40 @@ public final class SampleWriter {
             }
         } catch {
             dirty.removeAll(keepingCapacity: true)
+            for c in liveDirty { isLiveDirty[Int(c)] = false }
+            liveDirty.removeAll(keepingCapacity: true)
             throw store.fail(.write, "append batch of \(samples.count) samples", error)
         }
         stored += Int64(count)
+        publishLive()
         return count
+    }
+
+    /// Publishes the batch just committed to ``live``: the channels' newest values and, for
+    /// energy channels, the interval in progress.
+    private func publishLive() {
+        guard !liveDirty.isEmpty else { return }
+        let book = energy
+        let now = WallClock.nowMs()
+        live.update { s in
+            if s.time.count != latestTime.count {
+                s.time = latestTime
+                s.value = latestValue
+            } else {
+                for c in liveDirty {
+                    s.time[Int(c)] = latestTime[Int(c)]
+                    s.value[Int(c)] = latestValue[Int(c)]
+                }
+            }
+            if let book {
+                for c in liveDirty where Int(c) < book.accumulators.count {
+                    if let acc = book.accumulators[Int(c)] { s.open[c] = acc.openInterval }
+                }
+            }
+            s.committedAtMs = now
+        }
+        for c in liveDirty { isLiveDirty[Int(c)] = false }
+        liveDirty.removeAll(keepingCapacity: true)
     }
 
     /// The insert statement of a window's hot table (created on first use). A plain rowid table

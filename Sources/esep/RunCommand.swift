@@ -131,13 +131,13 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("esep demo: API admin token (shown once): \(token)\n".utf8))
             }
         }
-        let status = IngestLiveStatus(board: pipeline.board)
+        let status = IngestLiveStatus(board: pipeline.board, live: pipeline.live)
         let scheme = apiConfiguration.tlsEnabled ? "https" : "http"
         let api: APIServer
         do {
             api = try APIServer(
                 configuration: apiConfiguration, site: site, store: store, ingest: status,
-                energy: StoreEnergySource(store: store, site: site), metrics: metrics, logger: logger,
+                energy: StoreEnergySource(store: store, site: site, ingest: status), metrics: metrics, logger: logger,
                 onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     logger.info("api listening", metadata: ["url": "\(scheme)://\(shown):\(port)"])
@@ -212,12 +212,18 @@ struct PollerService: Service {
 /// What the API reports of ingest: the pollers' live health board and whether they run.
 final class IngestLiveStatus: IngestStatusSource {
     let board: HealthBoard
+    let live: LiveView
     let polling = Atomic<Bool>(false)
 
-    init(board: HealthBoard) { self.board = board }
+    init(board: HealthBoard, live: LiveView) {
+        self.board = board
+        self.live = live
+    }
 
     func deviceHealth() -> [DeviceHealth] { board.snapshot() }
     var isPolling: Bool { polling.load(ordering: .relaxed) }
+    func latestSamples() -> [UInt32: StoredSample]? { live.latest() }
+    func openIntervals() -> [UInt32: Metering.EnergyInterval]? { live.openIntervals() }
 }
 
 /// The HTTP API: stopped before the pollers. With `optional` (the demo), failing to start (the
