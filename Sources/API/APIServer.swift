@@ -26,7 +26,7 @@ public struct APIServer: Service {
     let metrics: APIMetrics?
     let logger: Logger
     let server: HTTPServerBuilder
-    let snapshots: SnapshotCache
+    let snapshots: SnapshotCache<SnapshotEntry>
     let onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)?
 
     /// - Parameters:
@@ -97,22 +97,28 @@ public struct APIServer: Service {
     }
 }
 
+/// The snapshot as computed once for all requests, with its JSON bytes.
+struct SnapshotEntry: Sendable {
+    var snapshot: Snapshot
+    var json: ByteBuffer
+}
+
 /// The computed snapshot, shared by all requests: recomputed at most once per `ttl`, by one
 /// task at a time (single flight). Once the entry is older than `ttl` the next request starts a
 /// refresh and, while it runs, requests are answered with the entry they would have had a moment
 /// ago (stale-while-revalidate) as long as it is younger than `maxStale`; only the very first
 /// snapshot, or one older than that, is waited for. A failed refresh is not cached.
-final class SnapshotCache: Sendable {
-    struct Entry: Sendable {
-        var snapshot: Snapshot
-        var json: ByteBuffer
-    }
-
+final class SnapshotCache<Entry: Sendable>: Sendable {
     private struct State {
         var current: Entry?
         /// When the computation of `current` started.
         var computedAt: ContinuousClock.Instant = .now
         var refreshing: Task<Entry, any Error>?
+    }
+
+    private enum Decision {
+        case fresh(Entry)
+        case wait(Task<Entry, any Error>)
     }
 
     private let ttl: Duration
@@ -128,10 +134,6 @@ final class SnapshotCache: Sendable {
     func get(_ compute: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
         guard ttl > .zero else { return try await compute() }
         let now = clock.now
-        enum Decision {
-            case fresh(Entry)
-            case wait(Task<Entry, any Error>)
-        }
         let decision = state.withLock { s -> Decision in
             if let current = s.current, now < s.computedAt.advanced(by: ttl) { return .fresh(current) }
             let task: Task<Entry, any Error>
