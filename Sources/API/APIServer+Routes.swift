@@ -115,7 +115,7 @@ extension APIServer {
             let (values, health) = try await offload { (try reader.latestByDevice(), try reader.health()) }
             let periods = try await energy?.periodsToDate(nowMs: now)
             let snapshot = Snapshot.build(site: reader.site, values: values, health: health, periods: periods, nowMs: now)
-            return SnapshotEntry(snapshot: snapshot, json: ByteBuffer(bytes: try JSONCoding.encoder.encode(snapshot)))
+            return SnapshotEntry(snapshot: snapshot, json: snapshot.json)
         }
         switch format {
         case .json:
