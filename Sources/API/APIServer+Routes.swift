@@ -8,7 +8,7 @@ extension APIServer {
     /// The router: middleware in order, then every route of ``APIRoute/all``.
     func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(
             middleware: RequestLimitMiddleware(

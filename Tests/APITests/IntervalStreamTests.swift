@@ -3,7 +3,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Metering
+import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An energy source that makes intervals on the fly: 100 Wh import and 1 Wh export per 15 min
 /// for M1, each interval flagged `estimated` when its index is a multiple of 97.
@@ -142,6 +146,144 @@ struct SyntheticEnergy: EnergyDataSource {
                 #expect(r.status == .ok, "\(input): \(r.text)")
                 #expect(try r.json["from"] as? String == expected, "\(input)")
             }
+        }
+    }
+}
+
+/// Intervals made on the fly that stop after `gateAfter` until the test opens the gate: a server
+/// that built the whole response before sending would never send a byte.
+final class GatedEnergy: EnergyDataSource {
+    let gateAfter: Int
+    let produced = Atomic<Int>(0)
+    let open = Atomic<Bool>(false)
+    let finished = Atomic<Bool>(false)
+
+    init(gateAfter: Int) { self.gateAfter = gateAfter }
+
+    struct Timeout: Error {}
+
+    struct Intervals: AsyncSequence, Sendable {
+        let source: GatedEnergy
+        let query: IntervalQuery
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let source: GatedEnergy
+            var next: Int64
+            let end: Int64
+            let step: Int64
+            mutating func next() async throws -> API.EnergyInterval? {
+                guard next < end else {
+                    source.finished.store(true, ordering: .relaxed)
+                    return nil
+                }
+                if source.produced.load(ordering: .relaxed) >= source.gateAfter {
+                    var waited = 0
+                    while !source.open.load(ordering: .relaxed) {
+                        waited += 1
+                        if waited > 1_000 { throw Timeout() }  // 10 s: the client never got the first bytes
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+                source.produced.wrappingAdd(1, ordering: .relaxed)
+                defer { next += step }
+                return API.EnergyInterval(
+                    startMs: next, endMs: next + step, wh: 100, quality: .measured, completeness: 1, flags: [])
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(source: source, next: query.fromMs, end: query.toMs, step: query.step.nominalMs)
+        }
+    }
+
+    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
+        Intervals(source: self, query: query)
+    }
+
+    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
+        Intervals(source: self, query: query)
+    }
+
+    func quarter(_ quarter: QuarterID) async throws -> QuarterTotals? { nil }
+
+    func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate {
+        PeriodsToDate(
+            quarter: PeriodEnergy(period: "2026Q4", fromMs: 0, toMs: nowMs, siteWh: 0, completeness: 0),
+            month: PeriodEnergy(period: "2026-11", fromMs: 0, toMs: nowMs, siteWh: 0, completeness: 0))
+    }
+}
+
+extension IntervalStreamTests {
+    /// A quarter of 15-minute intervals leaves the server in chunks while the rest is still being
+    /// produced: the response is never built whole in memory.
+    @Test func aQuarterIsSentWhileItIsStillBeingProduced() async throws {
+        let f = try Fixture()
+        let source = GatedEnergy(gateAfter: 2_000)  // ~400 kB of JSON, many 32 KiB chunks
+        try await f.server(energy: source).makeApplication().test(.live) { client async throws in
+            let port = try #require(client.port)
+            let request =
+                "GET /v1/site/intervals?\(Self.q3) HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(Tokens.data)\r\n"
+                + "Connection: close\r\n\r\n"
+            let (body, first) = try await onThread {
+                var atFirstBytes: (produced: Int, finished: Bool)? = nil
+                let body = try streamingRequest(port: port, request, firstBytes: 64 * 1024, waitSeconds: 20) {
+                    atFirstBytes = (source.produced.load(ordering: .relaxed), source.finished.load(ordering: .relaxed))
+                    source.open.store(true, ordering: .relaxed)
+                }
+                return (body, atFirstBytes ?? (-1, true))
+            }
+            // The client had 64 KiB while production was held at 2,000 intervals of 8,832.
+            #expect(first.produced <= 2_000)
+            #expect(!first.finished)
+            // And then the whole quarter, properly ended.
+            let text = String(decoding: body, as: UTF8.self)
+            #expect(text.contains("transfer-encoding: chunked") || text.contains("Transfer-Encoding: chunked"))
+            #expect(text.hasSuffix("]}\r\n0\r\n\r\n"))
+            #expect(text.components(separatedBy: "\"start_ms\":").count - 1 == 8_832)
+            #expect(source.produced.load(ordering: .relaxed) == 8_832)
+        }
+    }
+}
+
+/// Runs blocking socket work on a thread of its own (never on Swift concurrency's few threads).
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Sends `text` to 127.0.0.1:`port` and reads the whole response (until the server closes);
+/// `atFirstBytes` runs once `firstBytes` have arrived. Each read waits at most `waitSeconds`.
+func streamingRequest(
+    port: Int, _ text: String, firstBytes: Int, waitSeconds: Int, atFirstBytes: () -> Void
+) throws -> [UInt8] {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: waitSeconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var a = sockaddr_in()
+    a.sin_family = sa_family_t(AF_INET)
+    a.sin_port = in_port_t(UInt16(port).bigEndian)
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr)
+    let connected = withUnsafePointer(to: &a) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+    guard connected else { throw Failure(description: "connect: errno \(errno)") }
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var received: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    var calledBack = false
+    while true {
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n == 0 { return received }
+        guard n > 0 else { throw Failure(description: "recv after \(received.count) bytes: errno \(errno)") }
+        received += chunk[0..<n]
+        if !calledBack, received.count >= firstBytes {
+            calledBack = true
+            atFirstBytes()
         }
     }
 }
