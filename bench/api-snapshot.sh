@@ -5,6 +5,7 @@
 #   bench/api-snapshot.sh                 # uses the release binary (swift build -c release first)
 #   ESEP_BIN=/path/to/esep bench/api-snapshot.sh
 #   WRK_DURATION=10s WRK_THREADS=2 WRK_CONNECTIONS=32 bench/api-snapshot.sh
+#   WARM_S=420 bench/api-snapshot.sh      # let ingest fill most of a 10-minute hot window first
 #
 # Needs: bash, curl, python3 (port picking and JSON checks), wrk and nginx (installed with apt-get
 # when missing and running as root). Everything it starts is stopped, and its temp dir removed, on exit.
@@ -20,6 +21,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 WRK_DURATION=${WRK_DURATION:-10s}
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-60}
+WARM_S=${WARM_S:-0}
 
 say() { printf '%s\n' "api-snapshot: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -178,6 +180,11 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/v1/snapshot" -o "$
 cmp -s "$SNAP" "$TMP/nginx-check.json" || { cat "$TMP/nginx-error.log" "$TMP/nginx.log" >&2 || true; die "nginx does not serve the snapshot"; }
 
 # --- load -------------------------------------------------------------------------------------------
+if ((WARM_S > 0)); then
+    say "letting esep ingest for ${WARM_S}s before the load"
+    sleep "$WARM_S"
+    kill -0 "$ESEP_PID" 2>/dev/null || { tail -n 20 "$TMP/esep.log" >&2; die "esep run exited while warming up"; }
+fi
 dropped() {
     curl -sf -H "$AUTH" "$BASE/metrics" | awk '$1 == "esep_samples_dropped_total" { print $2; f = 1 } END { if (!f) print "absent" }'
 }
@@ -217,7 +224,7 @@ else
 fi
 
 echo
-echo "API snapshot under load: $METERS meters, snapshot $SNAP_BYTES bytes, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "API snapshot under load: $METERS meters, snapshot $SNAP_BYTES bytes, warm-up ${WARM_S}s, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-8s %12s %10s %10s %10s  %s\n' server req/s p50_ms p99_ms non-2xx "socket errors"
 printf '%-8s %12s %10s %10s %10s  %s\n' esep "$E_RPS" "$E_P50" "$E_P99" "$E_BAD" "$(errors "$TMP/wrk-esep.txt")"
 printf '%-8s %12s %10s %10s %10s  %s\n' nginx "$N_RPS" "$N_P50" "$N_P99" "$N_BAD" "$(errors "$TMP/wrk-nginx.txt")"

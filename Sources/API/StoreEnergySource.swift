@@ -44,13 +44,48 @@ public struct StoreEnergySource: EnergyDataSource {
     }
 
     /// A meter's 15-minute intervals starting in `[fromMs, toMs)`; none when the store does not know it yet.
+    ///
+    /// The stored closed intervals, then the interval in progress: from ingest when it runs (the
+    /// writer's own), otherwise computed from the stored readings (a pass over the open hot window).
     func base(_ meter: String, fromMs: Int64, toMs: Int64) throws -> [Metering.EnergyInterval] {
+        if let open = ingest?.openIntervals() {
+            return try live(meter, open: open, fromMs: fromMs, toMs: toMs)
+        }
         do {
             return try store.meterIntervals(
-                device: meter, fromMs: fromMs, toMs: toMs, step: .defaultInterval, calendar: calendar)
+                device: meter, fromMs: fromMs, toMs: toMs, step: .defaultInterval, calendar: calendar,
+                options: counterOptions(meter))
         } catch where error.code == .notFound {
             return []
         }
+    }
+
+    /// The counter options ingest uses for a meter's import register (as the pipeline sets them
+    /// up from the config), so intervals computed here match the ones the writer stores.
+    func counterOptions(_ meter: String) -> CounterOptions? {
+        guard let m = site.meters.first(where: { $0.id == meter }),
+            let field = m.profile.field(ChannelName(.energyImport))
+        else { return nil }
+        return CounterOptions(
+            rolloverModulusWh: field.registerModulusWh, ratedPowerW: m.ratedPowerKW.map { $0 * 1000 },
+            resolutionWh: field.resolutionWh, pollIntervalMs: Int64(m.pollIntervalMs))
+    }
+
+    /// ``base(_:fromMs:toMs:)`` with the intervals in progress from ingest.
+    private func live(
+        _ meter: String, open: [UInt32: Metering.EnergyInterval], fromMs: Int64, toMs: Int64
+    ) throws -> [Metering.EnergyInterval] {
+        guard let channel = try channelIds.ids(site: site, store: store)[meter] else { return [] }
+        var result = try store.intervals(channel: channel, fromMs: fromMs, toMs: toMs).map(\.interval)
+        guard let iv = open[channel], iv.startMs >= fromMs, iv.startMs < toMs else { return result }
+        var lastEnd = Int64.min
+        if let last = result.last {
+            lastEnd = last.endMs
+        } else if let stored = try store.lastIntervalEnd(channel: channel) {
+            lastEnd = stored
+        }
+        if iv.startMs >= lastEnd { result.append(iv) }
+        return result
     }
 
     /// The roll-ups of `step` of one meter, or of the site (signed sum), over `[fromMs, toMs)`.

@@ -263,15 +263,21 @@ extension SampleStore {
         let readings = try readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs)
         guard let lastReading = readings.last, lastReading.timeMs >= lastEnd else { return result }
         let opts = options ?? defaultCounterOptions(device: device, channel: name)
-        let series = CounterSeries(readings: readings, replacements: try replacements(device: device).map(\.replacement), options: opts)
-        let end = calendar.boundary(after: lastReading.timeMs, step: step)
-        let start = calendar.boundary(atOrBefore: lastEnd, step: step)
-        for iv in series.intervals(boundaries: calendar.boundaries(from: start, through: end, step: step))
-        where iv.startMs >= lastEnd && iv.startMs < toMs {
-            var interval = iv
-            if interval.endMs > lastReading.timeMs { interval.isOpen = true }
-            result.append(interval)
+        // The writer's own arithmetic (an accumulator replayed over the readings), so these are
+        // the intervals it will store, and the one in progress is what it holds now.
+        var accumulator = IntervalAccumulator(step: step, calendar: calendar, options: opts, emittingFrom: lastEnd)
+        var pending = try replacements(device: device).map(\.replacement)
+            .filter { $0.timeMs >= readings[0].timeMs }.sorted { $0.timeMs < $1.timeMs }[...]
+        var emitted: [EnergyInterval] = []
+        for r in readings {
+            while let rep = pending.first, rep.timeMs < r.timeMs {
+                try? accumulator.declare(rep) { emitted.append($0) }
+                pending.removeFirst()
+            }
+            try? accumulator.add(r) { emitted.append($0) }
         }
+        if let open = accumulator.openInterval { emitted.append(open) }
+        result += emitted.filter { $0.startMs >= lastEnd && $0.startMs < toMs }
         return result
     }
 

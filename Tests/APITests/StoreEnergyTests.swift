@@ -18,6 +18,8 @@ struct EnergyFixture {
     static let minutes = 360
     let store: SampleStore
     let site: SiteConfiguration
+    /// The writer's committed newest values and intervals in progress, as a running daemon has them.
+    let live: LiveView
     /// The clock the source is given: half an hour after the last reading.
     let nowMs = start + Int64(minutes) * 60_000 + 1_800_000
 
@@ -28,11 +30,16 @@ struct EnergyFixture {
         options.rawRetentionMs = 0
         store = try SampleStore(path: dir.appendingPathComponent("store.sqlite").path, options: options)
         let profile = DeviceProfile.builtIn["sdm630"]!
-        let meters = [
+        var meters = [
             MeterConfig(id: "M1", gateway: "g1", unitId: 1, profile: profile, role: .main, feeder: "F1", sign: 1),
             MeterConfig(id: "M2", gateway: "g1", unitId: 2, profile: profile, role: .main, feeder: "F2", sign: -1),
             MeterConfig(id: "M3", gateway: "g1", unitId: 3, profile: profile, role: .check, feeder: "F1", sign: 0),
         ]
+        for i in meters.indices {
+            // As the writer below is set up: polled every minute, rated 200 kW.
+            meters[i].pollIntervalMs = 60_000
+            meters[i].ratedPowerKW = 200
+        }
         site = SiteConfiguration(
             site: SiteSection(name: "Energy site"), gateways: [GatewayConfig(id: "g1", host: "127.0.0.1")], meters: meters,
             saon: [], sourcePath: "(test)")
@@ -48,11 +55,14 @@ struct EnergyFixture {
         let channel = { (id: String) in ids[id]![ChannelName(.energyImport)]! }
         let start = Self.start
         let writer = try SampleWriter(store: store, nowMs: start)
+        live = writer.live
         try writer.configureEnergy(
             meters.map {
                 EnergyChannelSetup(
                     channel: channel($0.id), device: $0.id,
-                    options: CounterOptions(ratedPowerW: 200_000, resolutionWh: 1, pollIntervalMs: 60_000))
+                    options: CounterOptions(
+                        rolloverModulusWh: profile.field(ChannelName(.energyImport))!.registerModulusWh, ratedPowerW: 200_000,
+                        resolutionWh: profile.field(ChannelName(.energyImport))!.resolutionWh, pollIntervalMs: 60_000))
             }, calendar: SiteCalendar(identifier: "Asia/Almaty")!, nowMs: start)
         let perMinute: [String: Int64] = ["M1": 500, "M2": 100, "M3": 500]
         for minute in 0...Self.minutes {
@@ -71,6 +81,20 @@ struct EnergyFixture {
         return StoreEnergySource(store: store, site: site, now: { now })
     }
 
+    /// The source as the daemon builds it: intervals in progress from the writer, not from the readings.
+    var liveSource: StoreEnergySource {
+        let now = nowMs
+        return StoreEnergySource(store: store, site: site, now: { now }, ingest: LiveStatus(live: live))
+    }
+
+    struct LiveStatus: IngestStatusSource {
+        let live: LiveView
+        func deviceHealth() -> [DeviceHealth] { [] }
+        var isPolling: Bool { true }
+        func latestSamples() -> [UInt32: StoredSample]? { live.latest() }
+        func openIntervals() -> [UInt32: Metering.EnergyInterval]? { live.openIntervals() }
+    }
+
     func server() throws -> APIServer {
         var logger = Logger(label: "api-energy-tests")
         logger.logLevel = .warning
@@ -82,6 +106,45 @@ struct EnergyFixture {
 
 @Suite struct StoreEnergyTests {
     static let day = "from=2026-07-01&to=2026-07-02"
+
+    /// The daemon's way (closed intervals from the store, the one in progress from the writer)
+    /// gives exactly what recomputing from the stored readings gives.
+    @Test func theWritersIntervalsInProgressGiveWhatTheReadingsGive() async throws {
+        let f = try EnergyFixture()
+        let computed = f.source
+        let live = f.liveSource
+        #expect(!f.live.openIntervals().isEmpty)
+        func all(_ s: any AsyncSequence<API.EnergyInterval, any Error>) async throws -> [API.EnergyInterval] {
+            var out: [API.EnergyInterval] = []
+            for try await i in s { out.append(i) }
+            return out
+        }
+        let from = EnergyFixture.start
+        for step in API.IntervalStep.allCases {
+            let q = IntervalQuery(fromMs: from, toMs: from + 86_400_000, step: step)
+            for meter in ["M1", "M2", "M3"] {
+                let a = try await all(computed.meterIntervals(meter: meter, query: q))
+                let b = try await all(live.meterIntervals(meter: meter, query: q))
+                #expect(!a.isEmpty)
+                #expect(a == b, "\(meter) \(step)")
+                #expect(a.last?.isOpen == true)
+            }
+            let a = try await all(computed.siteIntervals(query: q))
+            #expect(a == (try await all(live.siteIntervals(query: q))), "site \(step)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let q3 = try #require(QuarterID("2026Q3"))
+        let quarterComputed = try #require(try await computed.quarter(q3))
+        let quarterLive = try #require(try await live.quarter(q3))
+        #expect(try encoder.encode(quarterComputed) == encoder.encode(quarterLive))
+        #expect(quarterLive.siteWh == quarterLive.meters[0].wh! - quarterLive.meters[1].wh!)
+        let periodsComputed = try await computed.periodsToDate(nowMs: f.nowMs)
+        #expect(periodsComputed == (try await live.periodsToDate(nowMs: f.nowMs)))
+        // Asked again (incrementally, from the cached closed totals) nothing changes.
+        #expect(periodsComputed == (try await live.periodsToDate(nowMs: f.nowMs)))
+        #expect(periodsComputed.quarter.siteWh == quarterLive.siteWh)
+    }
 
     func sum(_ rows: [[String: Any]]) -> Int64 {
         rows.reduce(0) { $0 + (($1["wh"] as? NSNumber)?.int64Value ?? 0) }
