@@ -4,8 +4,7 @@ public import SiteConfig
 /// speaks TLS, who may call it, and the limits that keep a misbehaving client from hurting
 /// ingest.
 ///
-/// Built from the config's `[api]` section by ``init(_:)``; the limits have no config keys
-/// yet and keep their defaults there.
+/// Built from the config's `[api]` section by ``init(_:)``.
 public struct APIConfiguration: Sendable {
     /// The address to bind (`api.listen` host part; `::1` without brackets for IPv6).
     public var host: String
@@ -40,6 +39,9 @@ public struct APIConfiguration: Sendable {
     public var snapshotCacheTTL: Duration
     /// Longest `from`…`to` range a query may ask for (366 days).
     public var maxQueryRangeMs: Int64
+    /// Requests with a missing or wrong token allowed per client address and minute (30); beyond
+    /// that the address gets 429 with `Retry-After` (the budget refills continuously).
+    public var failedAuthPerMinute: Int = 30
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
@@ -67,12 +69,18 @@ public struct APIConfiguration: Sendable {
         self.maxQueryRangeMs = maxQueryRangeMs
     }
 
-    /// The `[api]` section of a site configuration; limits keep their defaults.
+    /// The `[api]` section of a site configuration.
     public init(_ section: APISection) {
         self.init(
             host: section.listenHost, port: section.listenPort, tlsCertificatePath: section.tlsCert,
             tlsKeyPath: section.tlsKey, clientCAPath: section.clientCA, openOnLoopback: section.openOnLoopback,
-            rateLimitPerSecond: section.rateLimitPerSecond, tokens: section.tokens)
+            rateLimitPerSecond: section.rateLimitPerSecond, tokens: section.tokens,
+            idleTimeout: .seconds(section.idleTimeoutS), requestReadTimeout: .seconds(section.requestReadTimeoutS),
+            responseWriteTimeout: .seconds(section.responseWriteTimeoutS),
+            maxConcurrentRequests: section.maxConcurrentRequests, maxConnections: section.maxConnections,
+            snapshotCacheTTL: .milliseconds(section.snapshotCacheMs),
+            maxQueryRangeMs: Int64(section.maxQueryDays) * 86_400_000)
+        failedAuthPerMinute = section.failedAuthPerMinute
     }
 
     /// True when the server speaks TLS.

@@ -51,10 +51,10 @@ struct APIProblem: Error, Sendable {
             requiredScopes: names)
     }
 
-    static func rateLimited(retryAfterSeconds: Int) -> APIProblem {
+    static func rateLimited(retryAfterSeconds: Int, message: String = "too many requests for this token") -> APIProblem {
         APIProblem(
             status: .tooManyRequests, code: "rate_limited",
-            message: "too many requests for this token; retry after \(retryAfterSeconds) s",
+            message: "\(message); retry after \(retryAfterSeconds) s",
             retryAfterSeconds: retryAfterSeconds, headers: [.retryAfter: String(retryAfterSeconds)])
     }
 

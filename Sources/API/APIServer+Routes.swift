@@ -21,6 +21,7 @@ extension APIServer {
             middleware: AuthMiddleware(
                 verifier: TokenVerifier(tokens: configuration.tokens),
                 limiter: RateLimiter(ratePerSecond: configuration.rateLimitPerSecond),
+                failures: RateLimiter(perMinute: configuration.failedAuthPerMinute),
                 openOnLoopback: configuration.openOnLoopback))
         for route in APIRoute.all where route.scopes != nil {
             add(route, to: router)
@@ -112,9 +113,10 @@ extension APIServer {
         let energy = self.energy
         let entry = try await snapshots.get {
             let now = Timestamp.nowMs()
-            let (values, health) = try await offload { (try reader.latestByDevice(), try reader.health()) }
+            let (latest, health) = try await offload { (try reader.latestByDeviceAndSource(), try reader.health()) }
             let periods = try await energy?.periodsToDate(nowMs: now)
-            let snapshot = Snapshot.build(site: reader.site, values: values, health: health, periods: periods, nowMs: now)
+            let snapshot = Snapshot.build(
+                site: reader.site, values: latest.values, health: health, periods: periods, nowMs: now, live: latest.live)
             return SnapshotEntry(snapshot: snapshot, json: snapshot.json)
         }
         switch format {

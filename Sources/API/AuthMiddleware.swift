@@ -14,6 +14,9 @@ struct AuthMiddleware: RouterMiddleware {
 
     let verifier: TokenVerifier
     let limiter: RateLimiter
+    /// Failed authentications per client address: once its budget is spent, the address gets 429
+    /// for every request until the budget refills, so tokens cannot be tried at speed.
+    let failures: RateLimiter
     let openOnLoopback: Bool
 
     func handle(
@@ -21,26 +24,44 @@ struct AuthMiddleware: RouterMiddleware {
         next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        if let wait = failures.check(client) {
+            throw APIProblem.rateLimited(
+                retryAfterSeconds: Self.seconds(wait), message: "too many requests with a missing or wrong token from \(client)")
+        }
         let principal: APIPrincipal
+        do {
+            principal = try authenticate(request, context)
+        } catch {
+            _ = failures.take(client)
+            throw error
+        }
+        if let wait = limiter.take(principal.name) {
+            throw APIProblem.rateLimited(retryAfterSeconds: Self.seconds(wait))
+        }
+        context.principal = principal
+        return try await next(request, context)
+    }
+
+    private func authenticate(_ request: Request, _ context: APIRequestContext) throws(APIProblem) -> APIPrincipal {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            guard parts.count == 2, parts[0].utf8.count == 6, parts[0].lowercased() == "bearer" else {
                 throw APIProblem.unauthorized("the Authorization header must be 'Bearer <token>'")
             }
             guard let p = verifier.verify(parts[1].trimmingCharacters(in: .whitespaces)) else {
                 throw APIProblem.invalidToken("unknown or revoked token")
             }
-            principal = p
+            return p
         } else if openOnLoopback, context.isLoopback {
-            principal = .loopback
+            return .loopback
         } else {
             throw APIProblem.unauthorized("a bearer token is required: send 'Authorization: Bearer <token>'")
         }
-        if let wait = limiter.take(principal.name) {
-            let seconds = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
-            throw APIProblem.rateLimited(retryAfterSeconds: Int(max(1, seconds)))
-        }
-        context.principal = principal
-        return try await next(request, context)
+    }
+
+    /// Whole seconds for `Retry-After`, rounded up, at least 1.
+    static func seconds(_ wait: Duration) -> Int {
+        Int(max(1, wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)))
     }
 }

@@ -442,7 +442,9 @@ components:
           schema:
             $ref: '#/components/schemas/Error'
     RateLimited:
-      description: The token's request rate is over `api.rate_limit_per_s`.
+      description: >-
+        The token's request rate is over `api.rate_limit_per_s`, or the client address sent more
+        requests with a missing or wrong token than `api.failed_auth_per_min` allows.
       headers:
         Retry-After:
           description: Seconds to wait.
@@ -582,7 +584,10 @@ components:
         quality:
           type: string
           enum: [good, partial, stale, no_data]
-          description: partial when a channel reported "not available"; stale after three poll intervals plus 15 s without a reading.
+          description: >-
+            partial when a channel reported "not available"; stale after three poll intervals plus 2 s
+            without a reading (plus 15 s when the daemon's ingest is not running and values come from
+            the store, which receives them every 10 s).
         health:
           $ref: '#/components/schemas/Health'
     SAONSnapshot:

@@ -27,14 +27,21 @@ struct SiteReader: Sendable {
 
     /// The newest sample of every channel, by device.
     func latestByDevice() throws -> [String: DeviceValues] {
+        try latestByDeviceAndSource().values
+    }
+
+    /// ``latestByDevice()``, and whether the values are the running writer's (see
+    /// ``IngestStatusSource/latestSamples()``) rather than the store's `latest` table.
+    func latestByDeviceAndSource() throws -> (values: [String: DeviceValues], live: Bool) {
         let channels = try store.channels()
-        let latest = try status?.latestSamples() ?? store.latest()
+        let live = status?.latestSamples()
+        let latest = try live ?? store.latest()
         var out: [String: DeviceValues] = [:]
         for c in channels {
             out[c.device, default: DeviceValues()].channels[c.name] = c
             if let s = latest[c.id] { out[c.device, default: DeviceValues()].latest[c.name] = s }
         }
-        return out
+        return (out, live != nil)
     }
 
     /// Polling health by device: live from ingest when running, else as last flushed to the store.

@@ -105,10 +105,13 @@ struct HealthView: Encodable, Sendable {
 
 extension Snapshot {
     /// Builds the snapshot from the newest stored values and the devices' health.
+    /// - Parameter live: the values are the writer's committed ones (at most one batch old), not
+    ///   the `latest` table's (written every 10 s): readings are stale sooner.
     static func build(
         site: SiteConfiguration, values: [String: SiteReader.DeviceValues], health: [String: DeviceHealth],
-        periods: PeriodsToDate?, nowMs: Int64
+        periods: PeriodsToDate?, nowMs: Int64, live: Bool = false
     ) -> Snapshot {
+        let slackMs: Int64 = live ? 2_000 : 15_000
         var meters: [MeterSnapshot] = []
         var sitePower = 0.0
         var complete = true
@@ -116,7 +119,7 @@ extension Snapshot {
         for m in site.meters {
             let v = values[m.id] ?? SiteReader.DeviceValues()
             let reading = v.readingTimeMs
-            let stale = reading.map { nowMs - $0 > staleAfterMs(pollIntervalMs: m.pollIntervalMs) } ?? true
+            let stale = reading.map { nowMs - $0 > staleAfterMs(pollIntervalMs: m.pollIntervalMs, slackMs: slackMs) } ?? true
             let anyMissing = v.latest.values.contains { $0.value == .missing }
             let quality = reading == nil ? "no_data" : stale ? "stale" : anyMissing ? "partial" : "good"
             let power = v.number(.powerTotal)
@@ -151,7 +154,7 @@ extension Snapshot {
         let saon = site.saon.map { s -> SAONSnapshot in
             let v = values[s.id] ?? SiteReader.DeviceValues()
             let reading = v.readingTimeMs
-            let stale = reading.map { nowMs - $0 > staleAfterMs(pollIntervalMs: s.pollIntervalMs) } ?? true
+            let stale = reading.map { nowMs - $0 > staleAfterMs(pollIntervalMs: s.pollIntervalMs, slackMs: slackMs) } ?? true
             func flag(_ kind: ChannelKind, _ index: Int = 0) -> Bool? { v.number(kind, index: index).map { $0 != 0 } }
             let indexed = { (kind: ChannelKind) -> [Int] in
                 v.latest.compactMap { name, sample in
@@ -173,9 +176,11 @@ extension Snapshot {
             meters: meters, saon: saon)
     }
 
-    /// A reading older than this is stale: three poll intervals, plus 15 s for the writer's
-    /// 10-second flush of newest values to the store.
-    static func staleAfterMs(pollIntervalMs: Int) -> Int64 { Int64(pollIntervalMs) * 3 + 15_000 }
+    /// A reading older than this is stale: three poll intervals plus `slackMs` (2 s for the
+    /// writer's committed values; 15 s for the store's, flushed every 10 s).
+    static func staleAfterMs(pollIntervalMs: Int, slackMs: Int64 = 15_000) -> Int64 {
+        Int64(pollIntervalMs) * 3 + slackMs
+    }
 
     /// The CSV table: one row per meter.
     var csv: CSVTable {

@@ -48,7 +48,9 @@ public struct StoreEnergySource: EnergyDataSource {
     /// The stored closed intervals, then the interval in progress: from ingest when it runs (the
     /// writer's own), otherwise computed from the stored readings (a pass over the open hot window).
     func base(_ meter: String, fromMs: Int64, toMs: Int64) throws -> [Metering.EnergyInterval] {
-        if let open = ingest?.openIntervals() {
+        if let open = ingest?.openIntervals(), let channel = try channelIds.ids(site: site, store: store)[meter],
+            open[channel] != nil
+        {
             return try live(meter, open: open, fromMs: fromMs, toMs: toMs)
         }
         do {
@@ -164,8 +166,8 @@ public struct StoreEnergySource: EnergyDataSource {
                 r.endMs = range.upperBound
                 let lastEnd = max(range.lowerBound, closed.lastEndMs[channel] ?? .min)
                 if lastEnd < tailEnd {
-                    if let open {
-                        if let iv = open[channel], iv.startMs >= lastEnd, iv.startMs < tailEnd { r.add(iv) }
+                    if let iv = open?[channel] {
+                        if iv.startMs >= lastEnd, iv.startMs < tailEnd { r.add(iv) }
                     } else {
                         for iv in try base(m.id, fromMs: lastEnd, toMs: tailEnd) where iv.startMs >= lastEnd { r.add(iv) }
                     }

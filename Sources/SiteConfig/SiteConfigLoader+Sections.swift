@@ -9,7 +9,9 @@ extension ConfigDecoder {
     static let energyKeys = ["interval_minutes"]
     static let replacementKeys = ["meter", "at", "old_final_wh", "new_initial_wh", "note"]
     static let apiKeys = [
-        "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "tokens",
+        "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "failed_auth_per_min",
+        "max_connections", "max_concurrent_requests", "idle_timeout_s", "request_read_timeout_s",
+        "response_write_timeout_s", "snapshot_cache_ms", "max_query_days", "tokens",
     ]
     static let tokenKeys = ["name", "hash", "scopes"]
 
@@ -128,6 +130,14 @@ extension ConfigDecoder {
         }
         api.openOnLoopback = t.bool("open_on_loopback", default: false)
         api.rateLimitPerSecond = t.int("rate_limit_per_s", default: api.rateLimitPerSecond, in: 1...100_000)
+        api.failedAuthPerMinute = t.int("failed_auth_per_min", default: api.failedAuthPerMinute, in: 1...100_000)
+        api.maxConnections = t.int("max_connections", default: api.maxConnections, in: 1...65_535)
+        api.maxConcurrentRequests = t.int("max_concurrent_requests", default: api.maxConcurrentRequests, in: 1...10_000)
+        api.idleTimeoutS = t.int("idle_timeout_s", default: api.idleTimeoutS, in: 1...3_600)
+        api.requestReadTimeoutS = t.int("request_read_timeout_s", default: api.requestReadTimeoutS, in: 1...600)
+        api.responseWriteTimeoutS = t.int("response_write_timeout_s", default: api.responseWriteTimeoutS, in: 1...3_600)
+        api.snapshotCacheMs = t.int("snapshot_cache_ms", default: api.snapshotCacheMs, in: 0...60_000)
+        api.maxQueryDays = t.int("max_query_days", default: api.maxQueryDays, in: 1...3_660)
         api.tokens = decodeTokens(t)
         return api
     }

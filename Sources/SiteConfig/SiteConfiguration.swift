@@ -166,6 +166,23 @@ public struct APISection: Sendable, Hashable {
     public var openOnLoopback: Bool
     /// `rate_limit_per_s` (20; 1…100000): requests per second per client.
     public var rateLimitPerSecond: Int
+    /// `failed_auth_per_min` (30; 1…100000): requests with a missing or wrong token allowed per
+    /// client address and minute; beyond that the address gets 429 until its budget refills.
+    public var failedAuthPerMinute = 30
+    /// `max_connections` (256; 1…65535): open connections; more wait in the listen backlog.
+    public var maxConnections = 256
+    /// `max_concurrent_requests` (64; 1…10000): requests handled at once; more get 503.
+    public var maxConcurrentRequests = 64
+    /// `idle_timeout_s` (30; 1…3600): a connection silent this long between requests is closed.
+    public var idleTimeoutS = 30
+    /// `request_read_timeout_s` (10; 1…600): from a request's head to the end of its body.
+    public var requestReadTimeoutS = 10
+    /// `response_write_timeout_s` (300; 1…3600): from a response's head to its last byte.
+    public var responseWriteTimeoutS = 300
+    /// `snapshot_cache_ms` (1000; 0…60000): how long one computed `/v1/snapshot` serves every client.
+    public var snapshotCacheMs = 1_000
+    /// `max_query_days` (366; 1…3660): the longest `from`…`to` range a query may ask for.
+    public var maxQueryDays = 366
     /// `[[api.tokens]]`.
     public var tokens: [APIToken]
 

@@ -276,7 +276,21 @@ extension SampleStore {
             }
             try? accumulator.add(r) { emitted.append($0) }
         }
-        if let open = accumulator.openInterval { emitted.append(open) }
+        if let open = accumulator.openInterval {
+            emitted.append(open)
+        } else if emitted.isEmpty {
+            // No boundary passed since the readings began (a meter first read minutes ago): the
+            // writer has nothing yet; the energy since the first reading, from the series.
+            let series = CounterSeries(
+                readings: readings, replacements: try replacements(device: device).map(\.replacement), options: opts)
+            let end = calendar.boundary(after: lastReading.timeMs, step: step)
+            let start = calendar.boundary(atOrBefore: lastEnd, step: step)
+            for iv in series.intervals(boundaries: calendar.boundaries(from: start, through: end, step: step)) {
+                var interval = iv
+                if interval.endMs > lastReading.timeMs { interval.isOpen = true }
+                emitted.append(interval)
+            }
+        }
         result += emitted.filter { $0.startMs >= lastEnd && $0.startMs < toMs }
         return result
     }

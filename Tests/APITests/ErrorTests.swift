@@ -2,6 +2,7 @@ import API
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SiteConfig
 import Testing
 
 /// Every error the API answers, with its JSON body.
@@ -115,6 +116,51 @@ import Testing
             // /healthz is not rate limited.
             #expect(try await client.get("/healthz", token: nil).status == .ok)
         }
+    }
+
+    @Test func repeatedWrongTokensFromOneAddressAre429() async throws {
+        let f = try Fixture()
+        try await f.server({ $0.failedAuthPerMinute = 3 }).makeApplication().test(.live) { client async throws in
+            // The budget: three failures a minute from one address, each answered 401.
+            #expect(try await client.get("/v1/snapshot", token: "esep_" + String(repeating: "0", count: 64)).status == .unauthorized)
+            #expect(try await client.get("/v1/snapshot", token: nil).status == .unauthorized)
+            #expect(try await client.get("/v1/snapshot", token: nil, headers: [.authorization: "Basic abc"]).status == .unauthorized)
+            // Spent: every request from the address is refused, the right token too, until it refills (20 s a failure).
+            let refused = try await client.get("/v1/snapshot", token: "esep_" + String(repeating: "1", count: 64))
+            #expect(refused.status == .tooManyRequests)
+            let seconds = try #require(refused.headers[.retryAfter].flatMap { Int($0) })
+            #expect((1...20).contains(seconds))
+            #expect(try refused.error["code"] as? String == "rate_limited")
+            #expect(try (refused.error["message"] as? String)?.contains("missing or wrong token") == true)
+            #expect(try await client.get("/v1/snapshot", token: Tokens.admin).status == .tooManyRequests)
+            // /healthz stays open.
+            #expect(try await client.get("/healthz", token: nil).status == .ok)
+        }
+        // Right tokens are never counted: many requests with one stay 200.
+        try await f.server({ $0.failedAuthPerMinute = 1 }).makeApplication().test(.live) { client async throws in
+            for _ in 0..<5 { #expect(try await client.get("/v1/snapshot", token: Tokens.admin).status == .ok) }
+        }
+    }
+
+    @Test func limitsComeFromTheConfig() {
+        var section = APISection()
+        section.failedAuthPerMinute = 7
+        section.maxConnections = 9
+        section.maxConcurrentRequests = 3
+        section.idleTimeoutS = 11
+        section.requestReadTimeoutS = 4
+        section.responseWriteTimeoutS = 50
+        section.snapshotCacheMs = 250
+        section.maxQueryDays = 31
+        let c = APIConfiguration(section)
+        #expect(c.failedAuthPerMinute == 7)
+        #expect(c.maxConnections == 9)
+        #expect(c.maxConcurrentRequests == 3)
+        #expect(c.idleTimeout == .seconds(11))
+        #expect(c.requestReadTimeout == .seconds(4))
+        #expect(c.responseWriteTimeout == .seconds(50))
+        #expect(c.snapshotCacheTTL == .milliseconds(250))
+        #expect(c.maxQueryRangeMs == 31 * 86_400_000)
     }
 
     @Test func intervalRoutesAre501UntilEnergyIsAvailable() async throws {

@@ -200,6 +200,49 @@ import Testing
             ])
     }
 
+    @Test func apiLimits() throws {
+        let config = try #require(
+            parsed(
+                minimalConfig + """
+
+                    [api]
+                    failed_auth_per_min = 5
+                    max_connections = 100
+                    max_concurrent_requests = 8
+                    idle_timeout_s = 60
+                    request_read_timeout_s = 5
+                    response_write_timeout_s = 120
+                    snapshot_cache_ms = 0
+                    max_query_days = 93
+                    """))
+        let api = config.api
+        #expect(api.failedAuthPerMinute == 5)
+        #expect(api.maxConnections == 100)
+        #expect(api.maxConcurrentRequests == 8)
+        #expect(api.idleTimeoutS == 60)
+        #expect(api.requestReadTimeoutS == 5)
+        #expect(api.responseWriteTimeoutS == 120)
+        #expect(api.snapshotCacheMs == 0)
+        #expect(api.maxQueryDays == 93)
+        let defaults = try #require(parsed(minimalConfig))
+        #expect(defaults.api.failedAuthPerMinute == 30)
+        #expect(defaults.api.snapshotCacheMs == 1_000)
+        #expect(
+            diagnostics(
+                of: """
+                    [site]
+                    name = "x"
+                    [api]
+                    max_connections = 0
+                    snapshot_cache_ms = -1
+                    idle_timeout_s = "30"
+                    """) == [
+                    "site.toml:4: api.max_connections: must be between 1 and 65535, found 0",
+                    "site.toml:5: api.snapshot_cache_ms: must be between 0 and 60000, found -1",
+                    "site.toml:6: api.idle_timeout_s: expected an integer, found a string",
+                ])
+    }
+
     @Test func apiSection() {
         let text = """
             [site]
