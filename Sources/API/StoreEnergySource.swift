@@ -46,11 +46,10 @@ public struct StoreEnergySource: EnergyDataSource {
     /// A meter's 15-minute intervals starting in `[fromMs, toMs)`; none when the store does not know it yet.
     ///
     /// The stored closed intervals, then the interval in progress: from ingest when it runs (the
-    /// writer's own), otherwise computed from the stored readings (a pass over the open hot window).
+    /// writer's own; none until a reading has passed a boundary), otherwise computed from the
+    /// stored readings (a pass over the open hot window).
     func base(_ meter: String, fromMs: Int64, toMs: Int64) throws -> [Metering.EnergyInterval] {
-        if let open = ingest?.openIntervals(), let channel = try channelIds.ids(site: site, store: store)[meter],
-            open[channel] != nil
-        {
+        if let open = ingest?.openIntervals() {
             return try live(meter, open: open, fromMs: fromMs, toMs: toMs)
         }
         do {
@@ -166,8 +165,10 @@ public struct StoreEnergySource: EnergyDataSource {
                 r.endMs = range.upperBound
                 let lastEnd = max(range.lowerBound, closed.lastEndMs[channel] ?? .min)
                 if lastEnd < tailEnd {
-                    if let iv = open?[channel] {
-                        if iv.startMs >= lastEnd, iv.startMs < tailEnd { r.add(iv) }
+                    if let open {
+                        // The writer's interval in progress; none before a reading has passed a
+                        // boundary (the energy since the first reading has no known start).
+                        if let iv = open[channel], iv.startMs >= lastEnd, iv.startMs < tailEnd { r.add(iv) }
                     } else {
                         for iv in try base(m.id, fromMs: lastEnd, toMs: tailEnd) where iv.startMs >= lastEnd { r.add(iv) }
                     }
