@@ -68,8 +68,7 @@ public struct StoreEnergySource: EnergyDataSource {
             let field = m.profile.field(ChannelName(.energyImport))
         else { return nil }
         return CounterOptions(
-            rolloverModulusWh: field.registerModulusWh, ratedPowerW: m.ratedPowerKW.map { $0 * 1000 },
-            resolutionWh: field.resolutionWh, pollIntervalMs: Int64(m.pollIntervalMs))
+            register: field, ratedPowerW: m.ratedPowerKW.map { $0 * 1000 }, pollIntervalMs: Int64(m.pollIntervalMs))
     }
 
     /// ``base(_:fromMs:toMs:)`` with the intervals in progress from ingest.
@@ -77,16 +76,10 @@ public struct StoreEnergySource: EnergyDataSource {
         _ meter: String, open: [UInt32: Metering.EnergyInterval], fromMs: Int64, toMs: Int64
     ) throws -> [Metering.EnergyInterval] {
         guard let channel = try channelIds.ids(site: site, store: store)[meter] else { return [] }
-        var result = try store.intervals(channel: channel, fromMs: fromMs, toMs: toMs).map(\.interval)
-        guard let iv = open[channel], iv.startMs >= fromMs, iv.startMs < toMs else { return result }
-        var lastEnd = Int64.min
-        if let last = result.last {
-            lastEnd = last.endMs
-        } else if let stored = try store.lastIntervalEnd(channel: channel) {
-            lastEnd = stored
-        }
-        if iv.startMs >= lastEnd { result.append(iv) }
-        return result
+        let stored = try store.intervals(channel: channel, fromMs: fromMs, toMs: toMs).map(\.interval)
+        guard open[channel] != nil else { return stored }
+        let lastEnd = try stored.last?.endMs ?? store.lastIntervalEnd(channel: channel) ?? fromMs
+        return try stored + afterClosed(meter, channel: channel, lastEnd: max(fromMs, lastEnd), toMs: toMs, open: open)
     }
 
     /// The roll-ups of `step` of one meter, or of the site (signed sum), over `[fromMs, toMs)`.
@@ -158,21 +151,12 @@ public struct StoreEnergySource: EnergyDataSource {
         var meters: [QuarterTotals.Meter] = []
         var site: [EnergyRollup.MeterContribution] = []
         for m in self.site.meters {
-            var r = EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            var r = ids[m.id].flatMap { closed.rollups[$0] } ?? EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            r.startMs = range.lowerBound
+            r.endMs = range.upperBound
             if let channel = ids[m.id] {
-                if let c = closed.rollups[channel] { r = c }
-                r.startMs = range.lowerBound
-                r.endMs = range.upperBound
                 let lastEnd = max(range.lowerBound, closed.lastEndMs[channel] ?? .min)
-                if lastEnd < tailEnd {
-                    if let open {
-                        // The writer's interval in progress; none before a reading has passed a
-                        // boundary (the energy since the first reading has no known start).
-                        if let iv = open[channel], iv.startMs >= lastEnd, iv.startMs < tailEnd { r.add(iv) }
-                    } else {
-                        for iv in try base(m.id, fromMs: lastEnd, toMs: tailEnd) where iv.startMs >= lastEnd { r.add(iv) }
-                    }
-                }
+                for iv in try afterClosed(m.id, channel: channel, lastEnd: lastEnd, toMs: tailEnd, open: open) { r.add(iv) }
             }
             r.counts.missing += max(0, expected - r.counts.total)
             let countsMeter = m.role == .main && m.sign != 0
@@ -189,6 +173,18 @@ public struct StoreEnergySource: EnergyDataSource {
             to: calendar.iso8601(range.upperBound), toMs: range.upperBound, siteWh: total.wh,
             completeness: Self.completeness(total), counts: total.counts.byName, final: end >= range.upperBound,
             meters: meters)
+    }
+
+    /// A meter's intervals from `lastEnd` (where its closed intervals stop) to `toMs`: with ingest
+    /// running, the writer's interval in progress (none before a reading has passed a boundary:
+    /// the energy since the first reading has no known start); otherwise computed from the readings.
+    private func afterClosed(
+        _ meter: String, channel: UInt32, lastEnd: Int64, toMs: Int64, open: [UInt32: Metering.EnergyInterval]?
+    ) throws -> [Metering.EnergyInterval] {
+        guard lastEnd < toMs else { return [] }
+        guard let open else { return try base(meter, fromMs: lastEnd, toMs: toMs).filter { $0.startMs >= lastEnd } }
+        guard let iv = open[channel], iv.startMs >= lastEnd, iv.startMs < toMs else { return [] }
+        return [iv]
     }
 
     /// The closed totals of `range` kept in `cache`: read whole once per period (and after a

@@ -62,8 +62,7 @@ public struct IngestDevice: Sendable {
     ///   measured-gap limit is 3 poll intervals in the time samples are stamped in.
     public func counterOptions(_ field: RegisterField, timeScale: Double = 1) -> CounterOptions {
         CounterOptions(
-            rolloverModulusWh: field.registerModulusWh, ratedPowerW: ratedPowerW, resolutionWh: field.resolutionWh,
-            pollIntervalMs: Int64((Double(pollIntervalMs) * timeScale).rounded()))
+            register: field, ratedPowerW: ratedPowerW, pollIntervalMs: Int64((Double(pollIntervalMs) * timeScale).rounded()))
     }
 
     /// The initial read plan.

@@ -20,3 +20,34 @@ extension RegisterField {
         return overflow ? nil : m
     }
 }
+
+extension CounterOptions {
+    /// How the counter series of this energy register is judged: its width and step, the meter's
+    /// rating and poll interval. The one place ingest (the writer) and the readers that recompute
+    /// intervals from readings derive them, so both judge a series alike.
+    public init(register field: RegisterField, ratedPowerW: Double? = nil, pollIntervalMs: Int64? = nil) {
+        self.init(
+            rolloverModulusWh: field.registerModulusWh, ratedPowerW: ratedPowerW, resolutionWh: field.resolutionWh,
+            pollIntervalMs: pollIntervalMs)
+    }
+}
+
+extension IntervalAccumulator {
+    /// Feeds `readings` in time order, declaring each of `replacements` (in time order) just
+    /// before the first reading after it, as the writer does live.
+    /// - Returns: the replacements after the last reading, not declared yet.
+    public mutating func replay(
+        _ readings: [CounterReading], declaring replacements: ArraySlice<MeterReplacement>,
+        emit: (EnergyInterval) -> Void
+    ) -> ArraySlice<MeterReplacement> {
+        var pending = replacements
+        for r in readings {
+            while let rep = pending.first, rep.timeMs < r.timeMs {
+                try? declare(rep, emit: emit)
+                pending.removeFirst()
+            }
+            try? add(r, emit: emit)
+        }
+        return pending
+    }
+}

@@ -13,7 +13,6 @@ public final class LiveView: Sendable {
         var time: [Int64] = []
         var value: [SampleValue] = []
         var open: [UInt32: EnergyInterval] = [:]
-        var committedAtMs: Int64?
     }
 
     private let state = Mutex(State())
@@ -35,9 +34,6 @@ public final class LiveView: Sendable {
     public func openIntervals() -> [UInt32: EnergyInterval] {
         state.withLock { $0.open }
     }
-
-    /// When the writer last committed a batch (UTC epoch ms), nil before the first.
-    public var committedAtMs: Int64? { state.withLock { $0.committedAtMs } }
 
     func update(_ body: (inout State) -> Void) {
         state.withLock { body(&$0) }

@@ -265,24 +265,18 @@ extension SampleStore {
         let opts = options ?? defaultCounterOptions(device: device, channel: name)
         // The writer's own arithmetic (an accumulator replayed over the readings), so these are
         // the intervals it will store, and the one in progress is what it holds now.
+        let declared = try replacements(device: device).map(\.replacement)
         var accumulator = IntervalAccumulator(step: step, calendar: calendar, options: opts, emittingFrom: lastEnd)
-        var pending = try replacements(device: device).map(\.replacement)
-            .filter { $0.timeMs >= readings[0].timeMs }.sorted { $0.timeMs < $1.timeMs }[...]
         var emitted: [EnergyInterval] = []
-        for r in readings {
-            while let rep = pending.first, rep.timeMs < r.timeMs {
-                try? accumulator.declare(rep) { emitted.append($0) }
-                pending.removeFirst()
-            }
-            try? accumulator.add(r) { emitted.append($0) }
+        _ = accumulator.replay(readings, declaring: declared.filter { $0.timeMs >= readings[0].timeMs }[...]) {
+            emitted.append($0)
         }
         if let open = accumulator.openInterval {
             emitted.append(open)
         } else if emitted.isEmpty {
             // No boundary passed since the readings began (a meter first read minutes ago): the
             // writer has nothing yet; the energy since the first reading, from the series.
-            let series = CounterSeries(
-                readings: readings, replacements: try replacements(device: device).map(\.replacement), options: opts)
+            let series = CounterSeries(readings: readings, replacements: declared, options: opts)
             let end = calendar.boundary(after: lastReading.timeMs, step: step)
             let start = calendar.boundary(atOrBefore: lastEnd, step: step)
             for iv in series.intervals(boundaries: calendar.boundaries(from: start, through: end, step: step)) {
@@ -299,6 +293,6 @@ extension SampleStore {
     func defaultCounterOptions(device: String, channel: ChannelName) -> CounterOptions {
         let profile = (try? devices().first { $0.name == device })?.flatMap { DeviceProfile.builtIn[$0.profile] }
         guard let field = profile?.field(channel) else { return CounterOptions() }
-        return CounterOptions(rolloverModulusWh: field.registerModulusWh, resolutionWh: field.resolutionWh)
+        return CounterOptions(register: field)
     }
 }

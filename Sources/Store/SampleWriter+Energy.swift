@@ -78,15 +78,10 @@ extension SampleWriter {
         guard let book = energy else { return }
         var acc = IntervalAccumulator(step: book.step, calendar: book.calendar, options: s.options, emittingFrom: lastEnd ?? .min)
         let from = resumeFrom(lastEnd, nowMs: nowMs)
-        var replacements = try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...]
         var replayed: [EnergyInterval] = []
-        for r in readings {
-            while let rep = replacements.first, rep.timeMs < r.timeMs {
-                try? acc.declare(rep) { replayed.append($0) }
-                replacements.removeFirst()
-            }
-            try? acc.add(r) { replayed.append($0) }
-        }
+        let replacements = acc.replay(
+            readings, declaring: try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...]
+        ) { replayed.append($0) }
         book.pending[s.channel] = replacements.isEmpty ? nil : Array(replacements)
         // Intervals closed by this replay that are not stored yet (the daemon stopped before the
         // reading that closed them was committed) are stored now.

@@ -230,7 +230,6 @@ public final class SampleWriter {
     private func publishLive() {
         guard !liveDirty.isEmpty else { return }
         let book = energy
-        let now = WallClock.nowMs()
         live.update { s in
             if s.time.count != latestTime.count {
                 s.time = latestTime
@@ -246,7 +245,6 @@ public final class SampleWriter {
                     if let acc = book.accumulators[Int(c)] { s.open[c] = acc.openInterval }
                 }
             }
-            s.committedAtMs = now
         }
         for c in liveDirty { isLiveDirty[Int(c)] = false }
         liveDirty.removeAll(keepingCapacity: true)

@@ -15,7 +15,11 @@ import Testing
         func compute() async throws -> Int {
             let n = calls.wrappingAdd(1, ordering: .relaxed).newValue
             // Bounded: a gate left closed by a broken test ends after 10 s.
-            for _ in 0..<1000 where !open.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(10)) }
+            var waited = 0
+            while !open.load(ordering: .relaxed), waited < 1_000 {
+                waited += 1
+                try await Task.sleep(for: .milliseconds(10))
+            }
             if fail.load(ordering: .relaxed) { throw Failure() }
             return n
         }
