@@ -61,8 +61,7 @@ struct EnergyFixture {
                 EnergyChannelSetup(
                     channel: channel($0.id), device: $0.id,
                     options: CounterOptions(
-                        rolloverModulusWh: profile.field(ChannelName(.energyImport))!.registerModulusWh, ratedPowerW: 200_000,
-                        resolutionWh: profile.field(ChannelName(.energyImport))!.resolutionWh, pollIntervalMs: 60_000))
+                        register: profile.field(ChannelName(.energyImport))!, ratedPowerW: 200_000, pollIntervalMs: 60_000))
             }, calendar: SiteCalendar(identifier: "Asia/Almaty")!, nowMs: start)
         let perMinute: [String: Int64] = ["M1": 500, "M2": 100, "M3": 500]
         for minute in 0...Self.minutes {

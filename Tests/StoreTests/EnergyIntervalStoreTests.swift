@@ -7,42 +7,14 @@ import Testing
 
 /// The writer's energy intervals against the simulator's truth, with counter faults, and the audit chain.
 @Suite struct EnergyIntervalStoreTests {
-    /// Feeds `minutes` of 1-minute readings of simulated meters through the real writer.
+    /// Feeds readings at minutes 0…`minutes` of simulated meters through the real writer.
     func run(
         meters: [SimulatedMeter], minutes: Int, from start: Int64, outage: (unit: Int, range: Range<Int64>)? = nil,
         replacements: [(unit: Int, MeterReplacement)] = []
     ) throws -> (SampleStore, [Int: UInt32], SampleWriter) {
-        let path = temporaryDatabase()
-        var options = StoreOptions()
-        options.rawRetentionMs = 0
-        let store = try SampleStore(path: path, options: options)
-        let ids = try store.register(devices: meters.map {
-            (DeviceRecord(name: "M\($0.unitId)", kind: "meter", profile: $0.profile.name, gateway: "sim", unitId: $0.unitId),
-             [ChannelName(.energyImport)])
-        })
-        var channel: [Int: UInt32] = [:]
-        for m in meters { channel[m.unitId] = ids["M\(m.unitId)"]![ChannelName(.energyImport)]! }
-        for (unit, r) in replacements { try store.recordReplacement(device: "M\(unit)", r, nowMs: start) }
-        let writer = try SampleWriter(store: store, nowMs: start)
-        let field = meters[0].profile.field(ChannelName(.energyImport))!
-        try writer.configureEnergy(
-            meters.map {
-                EnergyChannelSetup(
-                    channel: channel[$0.unitId]!, device: "M\($0.unitId)",
-                    options: CounterOptions(
-                        rolloverModulusWh: $0.rolloverModulusWh, ratedPowerW: 200_000, resolutionWh: field.resolutionWh,
-                        pollIntervalMs: 60_000))
-            }, nowMs: start)
-        for minute in 0...minutes {
-            let t = start + Int64(minute) * 60_000 + 3_000
-            var batch: [Sample] = []
-            for m in meters {
-                if let o = outage, o.unit == m.unitId, o.range.contains(t) { continue }
-                batch.append(Sample(channel: channel[m.unitId]!, timeMs: t, value: m.readValue(field, atMs: t)))
-            }
-            _ = try batch.withUnsafeBufferPointer { try writer.append($0) }
-        }
-        return (store, channel, writer)
+        let feed = try WriterFeed(meters: meters, from: start, replacements: replacements)
+        try feed.advance(minutes: minutes + 1, skipping: outage)
+        return (feed.store, feed.channel, feed.writer)
     }
 
     @Test func intervalsMatchTheTruthThroughFaults() throws {
