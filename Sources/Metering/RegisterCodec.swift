@@ -77,6 +77,13 @@ public enum RegisterCodec {
     /// ``RegisterField/scaled(_:)`` reports those as missing before calling this.
     @inlinable
     public static func watthours(_ raw: RawNumber, scale: Scale, unit: MeasurementUnit) -> Int64 {
+        checkedWatthours(raw, scale: scale, unit: unit) ?? 0
+    }
+
+    /// ``watthours(_:scale:unit:)``, or nil when the result does not fit `Int64` (a register
+    /// value no meter counts to: the caller reports it as missing rather than wrapping it).
+    @inlinable
+    public static func checkedWatthours(_ raw: RawNumber, scale: Scale, unit: MeasurementUnit) -> Int64? {
         let unitExp = unit.exponentToCanonical
         let integer: Int64
         switch raw {
@@ -84,16 +91,16 @@ public enum RegisterCodec {
         case .signed(let s): integer = s
         case .float(let f):
             let wh = f * scale.factor * Scale.pow10(unitExp)
-            guard wh.isFinite, abs(wh) < 9.0e18 else { return 0 }
+            guard wh.isFinite, abs(wh) < 9.0e18 else { return nil }
             return Int64(wh.rounded())
         }
         if let (m, e) = scale.decimal {
             let (product, overflow) = integer.multipliedReportingOverflow(by: m)
-            if !overflow { return applyPow10(product, e + unitExp) }
+            if !overflow { return checkedPow10(product, e + unitExp) }
         }
         // Not a short decimal (or an absurd raw value): floating point, truncated toward zero.
         let wh = (Double(integer) * scale.factor * Scale.pow10(unitExp)).rounded(.towardZero)
-        guard wh.isFinite, abs(wh) < 9.0e18 else { return 0 }
+        guard wh.isFinite, abs(wh) < 9.0e18 else { return nil }
         return Int64(wh)
     }
 
@@ -112,12 +119,18 @@ public enum RegisterCodec {
         return Double(raw) * scale.factor * Scale.pow10(unitExponent)
     }
 
+    /// `value × 10^exponent`, nil on overflow.
     @usableFromInline
-    static func applyPow10(_ value: Int64, _ exponent: Int) -> Int64 {
+    static func checkedPow10(_ value: Int64, _ exponent: Int) -> Int64? {
         var v = value
         if exponent >= 0 {
-            for _ in 0..<exponent { v = v &* 10 }
+            for _ in 0..<exponent {
+                let (p, overflow) = v.multipliedReportingOverflow(by: 10)
+                if overflow { return nil }
+                v = p
+            }
         } else {
+            guard exponent >= -18 else { return 0 }
             var d: Int64 = 1
             for _ in 0..<(-exponent) { d *= 10 }
             v /= d

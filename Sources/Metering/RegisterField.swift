@@ -93,7 +93,9 @@ extension RegisterField {
                 let wh = f * scale.factor * Scale.pow10(exponent)
                 guard wh.isFinite, abs(wh) < 9.0e18 else { return .missing }
             }
-            return .energy(RegisterCodec.watthours(raw, scale: scale, unit: unit))
+            // A value that does not fit Int64 Wh is no reading a meter can hold: missing, never wrapped.
+            guard let wh = RegisterCodec.checkedWatthours(raw, scale: scale, unit: unit) else { return .missing }
+            return .energy(wh)
         }
         switch raw {
         case .unsigned(let u) where u <= UInt64(Int64.max):

@@ -1,7 +1,10 @@
 extension SiteCalendar {
     /// The instant as ISO 8601 local time with the site's offset, e.g. `2026-07-01T00:00:00+05:00`;
     /// milliseconds are added only when not zero (`…T00:00:00.250+05:00`).
+    ///
+    /// Instants beyond ``supportedRange`` are shown as the nearest instant just outside it.
     public func iso8601(_ timeMs: Int64) -> String {
+        let timeMs = Self.clamped(timeMs)
         let offsetSeconds = utcOffsetSeconds(at: timeMs)
         let local = timeMs + Int64(offsetSeconds) * 1000
         let date = LocalDate(daysSinceEpoch: Self.floorDiv(local, Self.dayMs))

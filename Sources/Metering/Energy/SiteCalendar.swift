@@ -42,19 +42,24 @@ public struct SiteCalendar: Sendable, Hashable {
 
     /// The zone's offset from UTC at `timeMs`, in seconds (east positive: `18000` for UTC+5).
     public func utcOffsetSeconds(at timeMs: Int64) -> Int {
-        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(timeMs) / 1000))
+        let timeMs = Self.clamped(timeMs)
+        return timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(timeMs) / 1000))
     }
 
     /// The local date at `timeMs`.
     public func localDate(at timeMs: Int64) -> LocalDate {
-        LocalDate(daysSinceEpoch: Self.floorDiv(timeMs + offsetMs(timeMs), Self.dayMs))
+        let timeMs = Self.clamped(timeMs)
+        return LocalDate(daysSinceEpoch: Self.floorDiv(timeMs + offsetMs(timeMs), Self.dayMs))
     }
 
     // MARK: Boundaries
 
     /// The first boundary of `step` strictly after `timeMs`.
+    ///
+    /// Instants beyond ``supportedRange`` are first clamped to just outside it (this never traps).
     public func boundary(after timeMs: Int64, step: IntervalStep) -> Int64 {
         precondition(step.isSupported, "unsupported interval step \(step)")
+        let timeMs = Self.clamped(timeMs)
         if let stepMs = step.fixedLengthMs { return wallClockBoundary(after: timeMs, stepMs: stepMs) }
         var index = periodIndex(of: localDate(at: timeMs), step) + 1
         var b = periodStart(index, step)
@@ -69,6 +74,7 @@ public struct SiteCalendar: Sendable, Hashable {
     /// contains it).
     public func boundary(atOrBefore timeMs: Int64, step: IntervalStep) -> Int64 {
         precondition(step.isSupported, "unsupported interval step \(step)")
+        let timeMs = Self.clamped(timeMs)
         if let stepMs = step.fixedLengthMs { return wallClockBoundary(atOrBefore: timeMs, stepMs: stepMs) }
         var index = periodIndex(of: localDate(at: timeMs), step)
         while periodStart(index, step) > timeMs { index -= 1 }
@@ -76,8 +82,11 @@ public struct SiteCalendar: Sendable, Hashable {
         return periodStart(index, step)
     }
 
-    /// Every boundary `b` of `step` with `from ≤ b ≤ through`, in order.
+    /// Every boundary `b` of `step` with `from ≤ b ≤ through`, in order (both clamped to just
+    /// outside ``supportedRange``). The caller bounds the range: the result has one element per step.
     public func boundaries(from: Int64, through: Int64, step: IntervalStep) -> [Int64] {
+        let from = Self.clamped(from)
+        let through = Self.clamped(through)
         var result: [Int64] = []
         var b = boundary(atOrBefore: from, step: step)
         if b < from { b = boundary(after: b, step: step) }
