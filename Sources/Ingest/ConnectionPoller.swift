@@ -139,6 +139,11 @@ final class ConnectionPoller: @unchecked Sendable {
         }
         let began = DispatchTime.now().uptimeNanoseconds
         var i = 0
+        // A failed read is tried once more in the same poll before the poll counts as failed:
+        // a device that refuses one request in three still delivers nine reads in ten.
+        var retried = false
+        var delivered = 0
+        var lastException: ModbusError? = nil
         while i < d.reads.count {
             let read = d.reads[i]
             do {
@@ -154,7 +159,10 @@ final class ConnectionPoller: @unchecked Sendable {
                     }
                 }
                 i += 1
+                retried = false
+                delivered += 1
             } catch where error.code == .illegalDataAddress || error.code == .illegalDataValue {
+                retried = false
                 metrics.planSplits.increment()
                 if let (a, b) = read.split() {
                     d.replace(at: i, with: [a, b])
@@ -171,9 +179,28 @@ final class ConnectionPoller: @unchecked Sendable {
                         ])
                 }
             } catch {
+                if !retried {
+                    retried = true
+                    metrics.readRetries.increment()
+                    continue
+                }
+                // The device answered twice with an exception: it is alive, so its other reads
+                // are still made; the poll fails only when none of them delivers. A link error
+                // (timeout, reset) ends the poll at once: the rest would wait out the same timeout.
+                if error.isException, i + 1 < d.reads.count || delivered > 0 {
+                    lastException = error
+                    metrics.readsFailed.increment()
+                    i += 1
+                    retried = false
+                    continue
+                }
                 failure(d, error, at: WallClock.nowMs())
                 return
             }
+        }
+        if delivered == 0, let lastException {
+            failure(d, lastException, at: WallClock.nowMs())
+            return
         }
         if d.droppedSinceLog > 0 {
             droppedSinceLog += d.droppedSinceLog
@@ -196,6 +223,7 @@ final class ConnectionPoller: @unchecked Sendable {
         }
         d.consecutiveFailures = 0
         d.backoffUntilMs = 0
+        d.lastBackoffBaseMs = 0
         board.update(slot: d.healthSlot) { h in
             h.lastSuccessMs = end
             h.consecutiveFailures = 0
@@ -204,25 +232,43 @@ final class ConnectionPoller: @unchecked Sendable {
         }
     }
 
+    /// A failed poll (after its retry). From ``IngestOptions/failureThreshold`` consecutive
+    /// failed polls on, the device is down and waits before its next poll: twice its poll
+    /// interval at first, doubling with each further failed poll up to
+    /// ``IngestOptions/backoffMaxMs``, each wait jittered by ±10 % so devices behind one gateway
+    /// do not retry in step. The log says when it goes down and each time the wait grows.
     private func failure(_ d: DevicePollState, _ error: ModbusError, at now: Int64) {
         metrics.pollsFailed.increment()
         metrics.errors(error.code.description).increment()
         d.consecutiveFailures += 1
         var backoff: Int64? = nil
         if d.consecutiveFailures >= options.failureThreshold {
-            let exponent = min(20, d.consecutiveFailures - options.failureThreshold)
-            let base = min(options.backoffMaxMs, Int64(d.spec.pollIntervalMs) << Int64(exponent))
-            let jittered = base / 2 + Int64.random(in: 0...max(1, base / 2), using: &rng)
-            backoff = min(options.backoffMaxMs, max(Int64(d.spec.pollIntervalMs), jittered))
-            d.backoffUntilMs = now + backoff!
+            let base = Self.backoffBaseMs(
+                failures: d.consecutiveFailures, threshold: options.failureThreshold,
+                pollIntervalMs: Int64(d.spec.pollIntervalMs), maxMs: options.backoffMaxMs)
+            let jitter = max(1, base / 10)
+            let wait = min(options.backoffMaxMs, max(1, base + Int64.random(in: -jitter...jitter, using: &rng)))
+            backoff = wait
+            d.backoffUntilMs = now + wait
             d.nextDueMs = d.backoffUntilMs
             if d.consecutiveFailures == options.failureThreshold {
                 logger.warning(
                     "device down",
-                    metadata: ["device": "\(d.spec.id)", "reason": "\(error)", "backoff_ms": "\(backoff!)"])
+                    metadata: [
+                        "device": "\(d.spec.id)", "reason": "\(error)", "failed_polls": "\(d.consecutiveFailures)",
+                        "backoff_ms": "\(wait)",
+                    ])
+            } else if base > d.lastBackoffBaseMs {
+                logger.info(
+                    "device still down; waiting longer",
+                    metadata: [
+                        "device": "\(d.spec.id)", "reason": "\(error.code)", "failed_polls": "\(d.consecutiveFailures)",
+                        "backoff_ms": "\(wait)",
+                    ])
             } else {
-                logger.debug("device still down", metadata: ["device": "\(d.spec.id)", "backoff_ms": "\(backoff!)"])
+                logger.debug("device still down", metadata: ["device": "\(d.spec.id)", "backoff_ms": "\(wait)"])
             }
+            d.lastBackoffBaseMs = base
         }
         let until = backoff.map { now + $0 }
         board.update(slot: d.healthSlot) { h in
@@ -233,6 +279,14 @@ final class ConnectionPoller: @unchecked Sendable {
             h.polls += 1
             h.failures += 1
         }
+    }
+
+    /// The wait before the next poll of a device after `failures` consecutive failed polls
+    /// (≥ `threshold`): `2^(failures − threshold + 1)` poll intervals, at most `maxMs`.
+    static func backoffBaseMs(failures: Int, threshold: Int, pollIntervalMs: Int64, maxMs: Int64) -> Int64 {
+        let doublings = min(40, max(0, failures - threshold) + 1)
+        let (wait, overflow) = pollIntervalMs.multipliedReportingOverflow(by: Int64(1) << Int64(doublings))
+        return overflow ? maxMs : min(maxMs, wait)
     }
 }
 
@@ -245,6 +299,8 @@ final class DevicePollState: @unchecked Sendable {
     private let channelOf: [ChannelName: UInt32]
     var consecutiveFailures = 0
     var backoffUntilMs: Int64 = 0
+    /// The un-jittered wait of the last back-off (0: not backing off), to log only when it grows.
+    var lastBackoffBaseMs: Int64 = 0
     var nextDueMs: Int64 = 0
     var overruns: Int64 = 0
     var droppedSinceLog = 0

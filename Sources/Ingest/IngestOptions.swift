@@ -19,6 +19,14 @@ public struct IngestOptions: Sendable, Hashable {
     /// How often the writer flushes device health and checks for windows to seal, ms.
     public var housekeepingIntervalMs: Int64 = 1_000
 
+    /// First back-off before a batch the store refused is retried, ms (then doubling).
+    public var storeRetryInitialMs: Int64 = 100
+    /// Longest back-off between retries of a refused batch, ms.
+    public var storeRetryMaxMs: Int64 = 5_000
+    /// On stop, how long the writer keeps retrying a store that refuses writes before it gives
+    /// up (and counts what it held as dropped), ms.
+    public var storeRetryOnStopMs: Int64 = 5_000
+
     /// Energy interval length.
     public var intervalStep: IntervalStep = .defaultInterval
     /// The site calendar intervals are cut in.

@@ -22,6 +22,11 @@ public final class IngestPipeline: Sendable {
     private let writer: IngestWriter
     /// What the writer has committed (newest values, intervals in progress), for the API.
     public let live: LiveView
+    /// How long the store may refuse writes before a sample is lost: the busiest ring's
+    /// capacity over the samples per second it receives.
+    public let storeOutageToleranceSeconds: Double
+    /// Whether the store takes the writer's writes now.
+    public let storeHealth: StoreHealth
     private let logger: Logger
 
     public init(devices: [IngestDevice], store: SampleStore, options: IngestOptions = IngestOptions(), logger: Logger)
@@ -46,6 +51,7 @@ public final class IngestPipeline: Sendable {
         }
         var pollers: [ConnectionPoller] = []
         var readsPerCycle = 0
+        var busiestRingPerSecond = 0.0
         for key in order {
             let group = byEndpoint[key]!
             let endpoint = group[0].endpoint
@@ -58,6 +64,10 @@ public final class IngestPipeline: Sendable {
                         healthSlot: board.slot(of: d.id)!)
                 }
                 readsPerCycle += states.reduce(0) { $0 + $1.reads.count }
+                let perSecond = states.reduce(0.0) { sum, st in
+                    sum + Double(st.reads.reduce(0) { $0 + $1.fields.count }) * 1000 / Double(max(1, st.spec.pollIntervalMs))
+                }
+                busiestRingPerSecond = max(busiestRingPerSecond, perSecond)
                 pollers.append(
                     ConnectionPoller(
                         endpoint: endpoint, index: c, devices: states, rings: rings, board: board, metrics: metrics,
@@ -66,6 +76,10 @@ public final class IngestPipeline: Sendable {
         }
         self.pollers = pollers
         self.readsPerCycle = readsPerCycle
+        // While the store refuses writes the writer holds one batch and the rings the rest: the
+        // busiest ring fills first.
+        storeOutageToleranceSeconds =
+            busiestRingPerSecond > 0 ? Double(rings.capacityPerProducer) / busiestRingPerSecond : .infinity
         let sampleWriter = try SampleWriter(store: store, nowMs: options.clock.nowMs())
         var setups: [EnergyChannelSetup] = []
         for d in devices where d.record.kind == "meter" {
@@ -80,8 +94,11 @@ public final class IngestPipeline: Sendable {
         try sampleWriter.configureEnergy(
             setups, step: options.intervalStep, calendar: options.calendar, nowMs: options.clock.nowMs())
         live = sampleWriter.live
+        let storeHealth = StoreHealth()
+        self.storeHealth = storeHealth
         writer = IngestWriter(
-            writer: sampleWriter, rings: rings, board: board, options: options, metrics: metrics, logger: logger)
+            writer: sampleWriter, rings: rings, board: board, options: options, metrics: metrics, health: storeHealth,
+            logger: logger)
     }
 
     /// Number of connections (pollers).
@@ -104,6 +121,7 @@ public final class IngestPipeline: Sendable {
             metadata: [
                 "devices": "\(devices.count)", "connections": "\(pollers.count)",
                 "reads_per_cycle": "\(readsPerCycle)",
+                "store_outage_tolerance_s": "\(Int(min(storeOutageToleranceSeconds, 1e9)))",
             ])
     }
 
@@ -115,7 +133,13 @@ public final class IngestPipeline: Sendable {
     /// Drains the rings into the store and stops the writer.
     public func stopWriting() {
         writer.stop()
-        logger.info("ingest stopped", metadata: ["stored": "\(writer.statistics.stored)", "dropped": "\(rings.dropped)"])
+        let s = statistics
+        logger.info(
+            "ingest stopped",
+            metadata: [
+                "stored": "\(s.stored)", "dropped": "\(s.dropped)", "dropped_ring_full": "\(s.droppedRingFull)",
+                "dropped_store_unwritable": "\(s.droppedStoreUnwritable)",
+            ])
     }
 
     /// Stops polling, then drains and stops the writer.
@@ -127,7 +151,8 @@ public final class IngestPipeline: Sendable {
     /// Totals so far.
     public var statistics: IngestStatistics {
         var s = writer.statistics
-        s.dropped = Int64(rings.dropped)
+        s.droppedRingFull = Int64(rings.dropped)
+        s.dropped = s.droppedRingFull + s.droppedStoreUnwritable
         s.polled = pollers.reduce(0) { $0 + $1.samplesProduced }
         return s
     }

@@ -22,12 +22,14 @@ public final class IngestWriter: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let counters = Mutex(IngestStatistics())
+    /// Whether the store takes writes now (``/readyz``).
+    let health: StoreHealth
     private var thread: Thread?
     private var failure: StoreError?
 
     init(
         writer: SampleWriter, rings: SampleRingSet, board: HealthBoard, options: IngestOptions, metrics: IngestMetrics,
-        logger: Logger
+        health: StoreHealth, logger: Logger
     ) {
         self.writer = writer
         self.rings = rings
@@ -35,6 +37,8 @@ public final class IngestWriter: @unchecked Sendable {
         self.options = options
         self.metrics = metrics
         self.logger = logger
+        self.health = health
+        metrics.storeWritable.record(1)
     }
 
     /// Statistics of the writer side.
@@ -73,14 +77,28 @@ public final class IngestWriter: @unchecked Sendable {
         var last = IngestStatistics()
         var n = 0
         var batchStarted = Int64.max
+        // A batch the store refused is kept and retried (with back-off) until it commits; the
+        // samples polled meanwhile wait in the rings, and only what no ring can hold is lost.
+        var failing = false
+        var retryAtMs: Int64 = 0
+        var retryDelayMs: Int64 = 0
+        var giveUpAtMs = Int64.max
         while true {
             let stop = stopping.load(ordering: .acquiring)
-            let got = rings.drain(into: UnsafeMutableBufferPointer(rebasing: batch[n...]))
-            if got > 0, n == 0 { batchStarted = WallClock.nowMs() }
-            n += got
+            var got = 0
+            if !failing {
+                got = rings.drain(into: UnsafeMutableBufferPointer(rebasing: batch[n...]))
+                if got > 0, n == 0 { batchStarted = WallClock.nowMs() }
+                n += got
+            }
+            let now = WallClock.nowMs()
+            if stop, failing, giveUpAtMs == .max { giveUpAtMs = now + options.storeRetryOnStopMs }
             // Commit when the batch is full, when it has waited commitInterval, or when stopping;
-            // fewer, larger transactions cost far less than many small ones.
-            if n > 0, n == batch.count || stop || WallClock.nowMs() - batchStarted >= options.commitIntervalMs {
+            // fewer, larger transactions cost far less than many small ones. A refused batch is
+            // retried when its back-off has passed.
+            let due =
+                n > 0 && (failing ? now >= retryAtMs : n == batch.count || stop || now - batchStarted >= options.commitIntervalMs)
+            if due {
                 let began = DispatchTime.now().uptimeNanoseconds
                 do {
                     let stored = try writer.append(UnsafeBufferPointer(rebasing: batch[0..<n]))
@@ -91,18 +109,43 @@ public final class IngestWriter: @unchecked Sendable {
                         $0.batches += 1
                         $0.stored += Int64(stored)
                     }
+                    n = 0
+                    if failing {
+                        failing = false
+                        storeRecovered("append")
+                    }
                 } catch {
-                    // The batch is lost to the store but energy is not: the next cumulative reading carries it.
-                    logger.error("store append failed", metadata: ["error": "\(error)", "samples": "\(n)"])
-                    counters.withLock { $0.writeErrors += Int64(n) }
+                    counters.withLock { $0.writeErrors += 1 }
+                    if !failing {
+                        failing = true
+                        retryDelayMs = options.storeRetryInitialMs
+                    } else {
+                        retryDelayMs = min(options.storeRetryMaxMs, retryDelayMs * 2)
+                    }
+                    retryAtMs = now + retryDelayMs
+                    storeFailed("append", error, samples: n, retryInMs: retryDelayMs)
                 }
-                n = 0
             } else if stop, n == 0 {
                 break
             } else if got == 0 {
-                usleep(5_000)
+                usleep(failing ? 20_000 : 5_000)
             }
-            let now = WallClock.nowMs()
+            if stop, failing, now >= giveUpAtMs {
+                // Stopping with a store that still refuses writes: what is held cannot be kept.
+                var lost = n
+                while true {
+                    let more = rings.drain(into: batch)
+                    if more == 0 { break }
+                    lost += more
+                }
+                metrics.droppedStore.increment(by: Int64(lost))
+                counters.withLock { $0.droppedStoreUnwritable += Int64(lost) }
+                logger.critical(
+                    "stopping with the store not writable: samples not stored",
+                    metadata: ["samples": "\(lost)", "db": "\(writer.store.path)"])
+                n = 0
+                break
+            }
             if now >= nextHousekeeping {
                 nextHousekeeping = now + options.housekeepingIntervalMs
                 housekeeping(now: options.clock.nowMs())
@@ -115,9 +158,12 @@ public final class IngestWriter: @unchecked Sendable {
                     "ingest summary",
                     metadata: [
                         "stored": "\(s.stored - last.stored)", "batches": "\(s.batches - last.batches)",
-                        "dropped_total": "\(dropped)", "ring_depth": "\(rings.count)",
+                        "dropped_total": "\(Int64(dropped) + s.droppedStoreUnwritable)",
+                        "dropped_ring_full": "\(dropped)", "dropped_store_unwritable": "\(s.droppedStoreUnwritable)",
+                        "ring_depth": "\(rings.count)",
                         "devices_down": "\(board.down(threshold: options.failureThreshold))",
                         "chunks_sealed": "\(writer.sealedChunks)",
+                        "store": "\(health.notReadyReason == nil ? "ok" : "not writable")",
                     ])
                 last = s
             }
@@ -128,6 +174,32 @@ public final class IngestWriter: @unchecked Sendable {
         } catch {
             logger.error("store: writing latest values failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Logs the first failure of `part` (not every retry) and marks the store not writable.
+    private func storeFailed(_ part: String, _ error: StoreError, samples: Int, retryInMs: Int64) {
+        if health.failed(part, error: error.reason, nowMs: WallClock.nowMs()) {
+            var metadata: Logger.Metadata = ["part": "\(part)", "error": "\(error)", "retry_ms": "\(retryInMs)"]
+            if part == "append" { metadata["held_samples"] = "\(samples)" }
+            logger.error(
+                part == "append"
+                    ? "store not writable: holding the batch and retrying; polling goes on into the rings"
+                    : "store not writable: housekeeping (device health, sealing) retried every second",
+                metadata: metadata)
+        }
+        metrics.storeWritable.record(0)
+    }
+
+    /// Logs the recovery of `part` once, with how long it failed.
+    private func storeRecovered(_ part: String) {
+        guard let problem = health.succeeded(part) else { return }
+        logger.notice(
+            "store writable again",
+            metadata: [
+                "part": "\(part)", "failed_for_ms": "\(WallClock.nowMs() - problem.sinceMs)",
+                "attempts": "\(problem.attempts)",
+            ])
+        if health.problems.isEmpty { metrics.storeWritable.record(1) }
     }
 
     /// - Parameter now: the pipeline clock's time (``IngestOptions/clock``), told to the store.
@@ -146,8 +218,10 @@ public final class IngestWriter: @unchecked Sendable {
                 metrics.chunksSealed.increment(by: Int64(sealed))
                 logger.debug("sealed chunks", metadata: ["chunks": "\(sealed)"])
             }
+            storeRecovered("housekeeping")
         } catch {
-            logger.error("store housekeeping failed", metadata: ["error": "\(error)"])
+            // Logged once when it starts failing and once when it recovers, not every second.
+            storeFailed("housekeeping", error, samples: 0, retryInMs: options.housekeepingIntervalMs)
         }
     }
 }
@@ -156,8 +230,15 @@ public final class IngestWriter: @unchecked Sendable {
 public struct IngestStatistics: Sendable, Hashable {
     public var batches: Int64 = 0
     public var stored: Int64 = 0
+    /// Failed attempts to commit a batch (each retried until it commits).
     public var writeErrors: Int64 = 0
+    /// Samples lost, every cause (``droppedRingFull`` + ``droppedStoreUnwritable``).
     public var dropped: Int64 = 0
+    /// Samples a poller could not hand over because its ring was full (the writer was behind,
+    /// or held a batch the store refused for longer than the rings could hold).
+    public var droppedRingFull: Int64 = 0
+    /// Samples still held when the daemon stopped with a store that refused writes.
+    public var droppedStoreUnwritable: Int64 = 0
     /// Samples the pollers read (stored + dropped + still queued).
     public var polled: Int64 = 0
 }

@@ -132,6 +132,26 @@ extension SampleStore {
     }
 
     /// The end of the last closed interval of every channel that has one.
+    /// The earliest instant the store holds anything of these channels from: their first stored
+    /// interval, first sealed chunk or the first open hot window (nil: nothing at all). Queries
+    /// start there, so a range before any data costs nothing.
+    public func firstDataMs(channels: [UInt32]) throws(StoreError) -> Int64? {
+        do {
+            return try pool.read { db in
+                var first: Int64? = nil
+                func take(_ t: Int64?) { if let t { first = min(first ?? t, t) } }
+                for c in channels {
+                    take(try Int64.fetchOne(db, sql: "SELECT MIN(start_ms) FROM energy_interval WHERE channel = ?", arguments: [c]))
+                    take(try Int64.fetchOne(db, sql: "SELECT MIN(window_start) FROM chunk WHERE channel = ?", arguments: [c]))
+                }
+                take(try Self.hotWindows(db).first)
+                return first
+            }
+        } catch {
+            throw fail(.read, "read the first data instant", error)
+        }
+    }
+
     public func lastIntervalEnds() throws(StoreError) -> [UInt32: Int64] {
         do {
             return try pool.read { db in
@@ -253,6 +273,10 @@ extension SampleStore {
         device: String, channel name: ChannelName = ChannelName(.energyImport), fromMs: Int64, toMs: Int64,
         step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty, options: CounterOptions? = nil
     ) throws(StoreError) -> [EnergyInterval] {
+        // Any Int64 may arrive here; inside the supported range the arithmetic below cannot overflow.
+        let fromMs = max(fromMs, SiteCalendar.supportedRange.lowerBound)
+        let toMs = min(toMs, SiteCalendar.supportedRange.upperBound)
+        guard fromMs < toMs else { return [] }
         let info = try channel(device: device, name: name)
         let stored = try intervals(channel: info.id, fromMs: fromMs, toMs: toMs).map(\.interval)
         var result = stored

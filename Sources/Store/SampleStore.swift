@@ -26,10 +26,25 @@ public final class SampleStore: Sendable {
     let pool: DatabasePool
 
     /// Opens (creating and migrating when needed) the store at `path`.
+    ///
+    /// Opening for writing first checks an existing file with `PRAGMA quick_check` through a
+    /// read-only connection and refuses a damaged one (``StoreError/Code/corrupt``) without
+    /// writing a byte to it; then migrates, and proves the file takes a write (a committed
+    /// update of `meta`), so a full disk or a read-only file is an error here, not silent loss later.
     /// - Parameter readOnly: open for reading only (CLI queries next to a running daemon).
     public init(path: String, options: StoreOptions = StoreOptions(), readOnly: Bool = false) throws(StoreError) {
         self.path = path
         self.options = options
+        if !readOnly, FileManager.default.fileExists(atPath: path) {
+            let problems = try Self.integrityProblems(path: path, full: false)
+            if !problems.isEmpty {
+                throw StoreError(
+                    .corrupt, path: path, operation: "open",
+                    reason: "the database is damaged (PRAGMA quick_check: \(problems.prefix(3).joined(separator: "; ")))"
+                        + ". esep has not written to it. Restore the file from a backup, or move it aside to start "
+                        + "an empty store; 'esep check-db --db \(path)' lists every problem")
+            }
+        }
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(10)
@@ -40,6 +55,7 @@ public final class SampleStore: Sendable {
                 // 4 KiB pages most held one and wasted the rest. Only takes effect on a new file.
                 try db.execute(sql: "PRAGMA page_size = 16384")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                if let limit = options.maxSizeBytes { try Self.limitSize(db, bytes: limit) }
             }
         }
         do {
@@ -63,6 +79,16 @@ public final class SampleStore: Sendable {
             } catch {
                 throw StoreError(.migrate, path: path, operation: "migrate schema", reason: String(describing: error))
             }
+            do {
+                try pool.write { db in
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_open_ms', ?)", arguments: [WallClock.nowMs()])
+                }
+            } catch {
+                throw StoreError(
+                    .write, path: path, operation: "open for writing",
+                    reason: "the store cannot be written (\(error)); free space on its file system or fix its permissions")
+            }
         }
         do {
             chunkWindowMs = try pool.read { db in
@@ -70,6 +96,47 @@ public final class SampleStore: Sendable {
             } ?? options.chunkWindowMs
         } catch {
             throw StoreError(.read, path: path, operation: "read meta", reason: String(describing: error))
+        }
+    }
+
+    /// What SQLite's integrity check finds wrong with the file at `path` (empty: nothing), read
+    /// through a read-only connection that writes nothing. `full`: `PRAGMA integrity_check`
+    /// (every index and constraint, slower); otherwise `PRAGMA quick_check`.
+    public static func integrityProblems(path: String, full: Bool) throws(StoreError) -> [String] {
+        var config = Configuration()
+        config.readonly = true
+        config.label = "esep.check"
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            let rows = try queue.read { db in
+                try String.fetchAll(db, sql: full ? "PRAGMA integrity_check" : "PRAGMA quick_check")
+            }
+            return rows == ["ok"] ? [] : rows
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+        {
+            return [error.message ?? "\(error.resultCode)"]
+        } catch {
+            throw StoreError(.open, path: path, operation: "check integrity", reason: String(describing: error))
+        }
+    }
+
+    /// Caps the database at `bytes` (rounded down to whole pages; never below its current size).
+    static func limitSize(_ db: Database, bytes: Int64) throws {
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        try db.execute(sql: "PRAGMA max_page_count = \(max(1, bytes / max(1, pageSize)))")
+    }
+
+    /// Changes the size cap of the writer's connection now (nil: no cap). Tests use it to make
+    /// a disk "full" and free it again; ``StoreOptions/maxSizeBytes`` sets it at open.
+    public func setSizeLimit(bytes: Int64?) throws(StoreError) {
+        do {
+            try pool.writeWithoutTransaction { db in
+                try Self.limitSize(db, bytes: bytes ?? Int64.max / 2)
+            }
+        } catch {
+            throw fail(.write, "set the size limit", error)
         }
     }
 

@@ -33,6 +33,27 @@ final class EnergyBook {
         self.step = step
         self.calendar = calendar
     }
+
+    /// What a batch changes, saved before its transaction (copy-on-write: the arrays are
+    /// copied only when the batch changes them).
+    struct Checkpoint {
+        var accumulators: [IntervalAccumulator?]
+        var closed: [(UInt32, EnergyInterval)]
+        var outOfOrder: Int64
+        var pending: [UInt32: [MeterReplacement]]
+    }
+
+    func checkpoint() -> Checkpoint {
+        Checkpoint(accumulators: accumulators, closed: closed, outOfOrder: outOfOrder, pending: pending)
+    }
+
+    /// Puts back what ``checkpoint()`` saved (the batch's transaction did not commit).
+    func restore(_ c: Checkpoint) {
+        accumulators = c.accumulators
+        closed = c.closed
+        outOfOrder = c.outOfOrder
+        pending = c.pending
+    }
 }
 
 extension SampleWriter {

@@ -123,7 +123,13 @@ public final class SampleWriter {
         window.append(channel: Int(channel), mode: modes[Int(channel)], timeMs: timeMs, value: value)
     }
 
-    /// Appends a batch in one transaction.
+    /// Appends a batch in one transaction, all or nothing.
+    ///
+    /// When the transaction fails (disk full, I/O error, a read-only or locked file) nothing of
+    /// the batch is kept, on disk or in memory: the chunk encoders, newest values, SAON states
+    /// and energy accumulators are changed only once the transaction has committed (or restored
+    /// to what they were), so the caller can retry the same batch later and it is stored exactly
+    /// once.
     ///
     /// The newest value of each channel is kept in memory and written to the `latest` table at
     /// most every ``latestFlushIntervalMs`` (and by ``flushLatest()``), so that it does not double
@@ -133,6 +139,12 @@ public final class SampleWriter {
     public func append(_ samples: UnsafeBufferPointer<Sample>) throws(StoreError) -> Int {
         guard !samples.isEmpty else { return 0 }
         var count = 0
+        var unknown: Int64 = 0
+        // What the transaction changes in memory, to put back when it does not commit.
+        let savedState = lastState
+        let savedHotTables = hotTables
+        let savedEnergy = energy?.checkpoint()
+        var flushedLatest = false
         do {
             try store.pool.writeWithoutTransaction { db in
                 try db.inTransaction {
@@ -158,7 +170,7 @@ public final class SampleWriter {
                     for s in samples {
                         let ch = Int(s.channel)
                         guard ch < modes.count, ch > 0 else {
-                            unknownChannel += 1
+                            unknown += 1
                             continue
                         }
                         if s.timeMs != groupTime || rowBuffer.count >= 4096 {
@@ -170,23 +182,9 @@ public final class SampleWriter {
                             currentWindowEnd = currentWindow + window
                             statement = try insertStatement(db, window: currentWindow)
                         }
-                        let w = currentWindow
                         HotRow.append(s.channel, s.value, to: &rowBuffer)
                         count += 1
-                        feed(window: w, channel: s.channel, timeMs: s.timeMs, value: s.value)
                         if case .energy(let wh) = s.value { feedEnergy(channel: s.channel, timeMs: s.timeMs, wh: wh) }
-                        if s.timeMs > latestTime[ch] {
-                            latestTime[ch] = s.timeMs
-                            latestValue[ch] = s.value
-                            if !isDirty[ch] {
-                                isDirty[ch] = true
-                                dirty.append(s.channel)
-                            }
-                            if !isLiveDirty[ch] {
-                                isLiveDirty[ch] = true
-                                liveDirty.append(s.channel)
-                            }
-                        }
                         if isSAON[ch], let signal = saonSignals[s.channel], let v = s.value.doubleValue {
                             let state = Int(v)
                             let old = lastState[s.channel]
@@ -208,18 +206,47 @@ public final class SampleWriter {
                     let now = WallClock.nowMs()
                     try insertClosedIntervals(db, nowMs: now)
                     if now - lastLatestFlushMs >= latestFlushIntervalMs {
-                        try flushLatest(db)
-                        lastLatestFlushMs = now
+                        try writeLatest(db)
+                        flushedLatest = true
                     }
                     return .commit
                 }
             }
         } catch {
-            dirty.removeAll(keepingCapacity: true)
-            for c in liveDirty { isLiveDirty[Int(c)] = false }
-            liveDirty.removeAll(keepingCapacity: true)
+            lastState = savedState
+            hotTables = savedHotTables
+            if let savedEnergy { energy?.restore(savedEnergy) }
             throw store.fail(.write, "append batch of \(samples.count) samples", error)
         }
+        // Committed: now the in-memory effects of the batch.
+        if flushedLatest {
+            clearDirty()
+            lastLatestFlushMs = WallClock.nowMs()
+        }
+        var currentWindow = Int64.min
+        var currentWindowEnd = Int64.min
+        for s in samples {
+            let ch = Int(s.channel)
+            guard ch < modes.count, ch > 0 else { continue }
+            if s.timeMs < currentWindow || s.timeMs >= currentWindowEnd {
+                currentWindow = store.windowStart(s.timeMs)
+                currentWindowEnd = currentWindow + window
+            }
+            feed(window: currentWindow, channel: s.channel, timeMs: s.timeMs, value: s.value)
+            if s.timeMs > latestTime[ch] {
+                latestTime[ch] = s.timeMs
+                latestValue[ch] = s.value
+                if !isDirty[ch] {
+                    isDirty[ch] = true
+                    dirty.append(s.channel)
+                }
+                if !isLiveDirty[ch] {
+                    isLiveDirty[ch] = true
+                    liveDirty.append(s.channel)
+                }
+            }
+        }
+        unknownChannel += unknown
         stored += Int64(count)
         publishLive()
         return count
@@ -265,11 +292,12 @@ public final class SampleWriter {
     /// Writes the newest value of every channel that changed to the `latest` table now.
     public func flushLatest() throws(StoreError) {
         do {
-            try store.pool.write { db in try flushLatest(db) }
-            lastLatestFlushMs = WallClock.nowMs()
+            try store.pool.write { db in try writeLatest(db) }
         } catch {
             throw store.fail(.write, "write latest values", error)
         }
+        clearDirty()
+        lastLatestFlushMs = WallClock.nowMs()
     }
 
     /// The newest sample of a channel as the writer knows it (newer than the `latest` table).
@@ -279,7 +307,9 @@ public final class SampleWriter {
         return StoredSample(timeMs: latestTime[ch], value: latestValue[ch])
     }
 
-    private func flushLatest(_ db: Database) throws {
+    /// Writes the changed newest values inside the caller's transaction; they stay marked as
+    /// changed until ``clearDirty()`` (after the commit), so a rolled-back write is written again.
+    private func writeLatest(_ db: Database) throws {
         guard !dirty.isEmpty else { return }
         let stmt = try db.cachedStatement(
             sql: """
@@ -289,7 +319,6 @@ public final class SampleWriter {
         ).sqliteStatement
         for c in dirty {
             let ch = Int(c)
-            isDirty[ch] = false
             sqlite3_bind_int64(stmt, 1, Int64(c))
             sqlite3_bind_int64(stmt, 2, latestTime[ch])
             switch latestValue[ch] {
@@ -303,6 +332,10 @@ public final class SampleWriter {
                 throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
         }
+    }
+
+    private func clearDirty() {
+        for c in dirty { isDirty[Int(c)] = false }
         dirty.removeAll(keepingCapacity: true)
     }
 

@@ -8,7 +8,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let migrate = Code(.migrate)
         public static let write = Code(.write)
         public static let read = Code(.read)
-        /// Stored data that does not decode (a damaged chunk).
+        /// Stored data that does not decode (a damaged chunk), or a database file that fails
+        /// SQLite's integrity check.
         public static let corrupt = Code(.corrupt)
         public static let notFound = Code(.notFound)
         public static let invalidArgument = Code(.invalidArgument)

@@ -95,6 +95,9 @@ public struct StoreOptions: Sendable, Hashable {
     public var sealGraceMs: Int64 = 5_000
     /// Raw samples older than this are deleted (0: keep forever).
     public var rawRetentionMs: Int64 = 90 * 86_400_000
+    /// The largest the database file may grow, bytes (nil: as large as the disk allows). Beyond
+    /// it writes fail as on a full disk (`PRAGMA max_page_count`): the writer holds and retries.
+    public var maxSizeBytes: Int64? = nil
 
     public init() {}
 }
