@@ -176,8 +176,8 @@ extension ConfigDecoder {
             }
             if let p = profile { profile = filterChannels(t, profile: p) }
             var rated = t.double("rated_power_kw")
-            if let r = rated, !(r.isFinite && r > 0) {
-                error(t.path.appending("rated_power_kw"), "must be greater than 0, found \(r)")
+            if let r = rated, !(r.isFinite && r > 0 && r <= 10_000_000) {
+                error(t.path.appending("rated_power_kw"), "must be greater than 0 and at most 10000000 (10 GW), found \(r)")
                 rated = nil
             }
             let accuracy = t.choice("accuracy_class", ConfiguredAccuracyClass.allCases.map { ($0.rawValue, $0) }) ?? .c05S

@@ -4,13 +4,15 @@ import Metering
 /// `[site]`, `[storage]`, `[ingest]` and `[api]`.
 extension ConfigDecoder {
     static let siteKeys = ["name", "bin", "address", "timezone"]
-    static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity"]
+    static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity", "max_size_mb"]
     static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
     static let energyKeys = ["interval_minutes"]
     static let replacementKeys = ["meter", "at", "old_final_wh", "new_initial_wh", "note"]
     static let apiKeys = [
         "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "failed_auth_per_min",
-        "max_connections", "max_concurrent_requests", "idle_timeout_s", "request_read_timeout_s",
+        "max_connections", "max_concurrent_requests", "max_connections_per_address", "max_requests_per_address",
+        "request_header_timeout_s", "reserved_addresses", "reserved_connections", "shutdown_grace_ms",
+        "idle_timeout_s", "request_read_timeout_s",
         "response_write_timeout_s", "snapshot_cache_ms", "max_query_days", "tokens",
     ]
     static let tokenKeys = ["name", "hash", "scopes"]
@@ -52,6 +54,7 @@ extension ConfigDecoder {
         var capacity = 1
         while capacity < ring { capacity <<= 1 }
         storage.ringCapacity = capacity
+        if t.has("max_size_mb") { storage.maxSizeMB = t.int("max_size_mb", in: 16...16_777_216) }
         return storage
     }
 
@@ -90,9 +93,10 @@ extension ConfigDecoder {
             }
             var at: Int64? = nil
             if let text = t.requiredString("at") {
-                at = calendar.instant(iso8601: text)
-                if at == nil {
-                    error(t.path.appending("at"), "'\(text)' is not an ISO 8601 time like 2026-11-22T08:30:00+05:00")
+                do {
+                    at = try calendar.parseTime(text, nowMs: WallClock.nowMs())
+                } catch let problem {
+                    error(t.path.appending("at"), problem.description)
                 }
             }
             let old = t.requiredInt("old_final_wh", in: 0...Int.max)
@@ -133,6 +137,19 @@ extension ConfigDecoder {
         api.failedAuthPerMinute = t.int("failed_auth_per_min", default: api.failedAuthPerMinute, in: 1...100_000)
         api.maxConnections = t.int("max_connections", default: api.maxConnections, in: 1...65_535)
         api.maxConcurrentRequests = t.int("max_concurrent_requests", default: api.maxConcurrentRequests, in: 1...10_000)
+        api.maxConnectionsPerAddress = t.int(
+            "max_connections_per_address", default: api.maxConnectionsPerAddress, in: 1...65_535)
+        api.maxRequestsPerAddress = t.int("max_requests_per_address", default: api.maxRequestsPerAddress, in: 1...10_000)
+        api.requestHeaderTimeoutS = t.int("request_header_timeout_s", default: api.requestHeaderTimeoutS, in: 1...600)
+        api.reservedConnections = t.int("reserved_connections", default: api.reservedConnections, in: 0...65_535)
+        api.shutdownGraceMs = t.int("shutdown_grace_ms", default: api.shutdownGraceMs, in: 0...20_000)
+        for (path, value) in t.stringArray("reserved_addresses") ?? [] {
+            if AddressPattern(value) == nil {
+                error(path, "'\(value)' is not an IP address or network (10.0.0.5, 10.0.0.0/24, 2001:db8::/32)")
+            } else {
+                api.reservedAddresses.append(value)
+            }
+        }
         api.idleTimeoutS = t.int("idle_timeout_s", default: api.idleTimeoutS, in: 1...3_600)
         api.requestReadTimeoutS = t.int("request_read_timeout_s", default: api.requestReadTimeoutS, in: 1...600)
         api.responseWriteTimeoutS = t.int("response_write_timeout_s", default: api.responseWriteTimeoutS, in: 1...3_600)

@@ -38,12 +38,35 @@ public enum SiteConfigLoader {
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
+            let (line, column) = firstInvalidUTF8(data)
             throw ConfigError(diagnostics: [
                 ConfigDiagnostic(
-                    file: path, line: 0, key: ConfigDiagnostic.fileKey, message: "the file is not UTF-8 text")
+                    file: path, line: line, key: ConfigDiagnostic.fileKey,
+                    message: "the file is not UTF-8 text: an invalid byte sequence at column \(column) (save it as UTF-8)")
             ])
         }
         return try parse(text: text, path: path)
+    }
+
+    /// The 1-based line and column (in characters) of the first byte sequence that is not UTF-8.
+    static func firstInvalidUTF8(_ data: Data) -> (line: Int, column: Int) {
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        var line = 1
+        var column = 1
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .emptyInput: return (line, column)
+            case .error: return (line, column)
+            }
+        }
     }
 
     /// Why `path` could not be read, in words an operator can act on.
@@ -102,6 +125,9 @@ extension ConfigDecoder {
             meters: meters.meters.map(\.config), saon: saon, profiles: profiles.mapValues(\.profile),
             sourcePath: sourcePath)
         configuration.energy = decodeEnergy(root)
+        for key in ["tls_cert", "tls_key", "client_ca"] {
+            configuration.keyLines["api.\(key)"] = locator.nearestLine(for: ("api" as ConfigPath).appending(key))
+        }
         configuration.replacements = decodeReplacements(
             root, meters: Set(configuration.meters.map(\.id)), timezone: site.timezone)
         for located in meters.meters where located.config.fillGapsFromCheck && located.config.role != .main {

@@ -27,6 +27,15 @@ public struct SiteConfiguration: Sendable, Hashable {
     public var energy = EnergySection()
     /// `[[replacements]]`: meter replacements and resets declared in the config.
     public var replacements: [ReplacementConfig] = []
+    /// The line of each key that checks outside the loader refer to (`api.tls_cert`, …), so
+    /// that their errors name it too (``diagnostic(key:_:)``).
+    public var keyLines: [String: Int] = [:]
+
+    /// A problem with `key` found after loading (a TLS file that does not parse), located in
+    /// the file like the loader's own errors.
+    public func diagnostic(key: String, _ message: String) -> ConfigDiagnostic {
+        ConfigDiagnostic(file: sourcePath, line: keyLines[key] ?? 0, key: key, message: message)
+    }
 
     public init(
         site: SiteSection, storage: StorageSection = StorageSection(), ingest: IngestSection = IngestSection(),
@@ -81,6 +90,9 @@ public struct StorageSection: Sendable, Hashable {
     /// `ring_capacity` (262144; 1024…16777216): samples the ring between pollers and writer holds.
     /// Rounded up to a power of two by the loader.
     public var ringCapacity: Int
+    /// `max_size_mb` (none; 16…16777216): the largest the database file may grow. Beyond it writes
+    /// fail as on a full disk: the writer holds what it polls in the rings and retries.
+    public var maxSizeMB: Int?
 
     public init(
         path: String = "/var/lib/esep/esep.sqlite", rawRetentionDays: Int = 90, sealAfterSeconds: Int = 600,
@@ -173,6 +185,25 @@ public struct APISection: Sendable, Hashable {
     public var maxConnections = 256
     /// `max_concurrent_requests` (64; 1…10000): requests handled at once; more get 503.
     public var maxConcurrentRequests = 64
+    /// `max_connections_per_address` (32; 1…65535): open connections from one client address;
+    /// a further one is closed at once, so one address cannot hold every connection.
+    public var maxConnectionsPerAddress = 32
+    /// `max_requests_per_address` (16; 1…10000): requests from one client address handled at
+    /// once; more get 503 with `Retry-After: 1`.
+    public var maxRequestsPerAddress = 16
+    /// `request_header_timeout_s` (10; 1…600): a new connection must send its first request head
+    /// within this, or it is closed (slow-header clients).
+    public var requestHeaderTimeoutS = 10
+    /// `reserved_addresses` (none): client addresses (`10.0.0.5`, `2001:db8::7`) or networks
+    /// (`10.0.0.0/24`), e.g. the grid operator's, that may use ``reservedConnections`` beyond
+    /// `max_connections` and are not held to the per-address caps.
+    public var reservedAddresses: [String] = []
+    /// `reserved_connections` (16; 0…65535): connections only reserved addresses may open once
+    /// `max_connections` are in use.
+    public var reservedConnections = 16
+    /// `shutdown_grace_ms` (1000; 0…20000): on SIGTERM, how long requests in flight may finish
+    /// before they are cancelled.
+    public var shutdownGraceMs = 1_000
     /// `idle_timeout_s` (30; 1…3600): a connection silent this long between requests is closed.
     public var idleTimeoutS = 30
     /// `request_read_timeout_s` (10; 1…600): from a request's head to the end of its body.

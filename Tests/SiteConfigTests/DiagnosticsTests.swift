@@ -355,7 +355,7 @@ import Testing
                 "site.toml:23: meters[1].channels[1]: profile 'iem3000' has no channel 'voltage_l4'; did you mean"
                     + " 'voltage_l1'?",
                 "site.toml:23: meters[1].channels[2]: channel 'energy_import' is listed twice",
-                "site.toml:24: meters[1].rated_power_kw: must be greater than 0, found -5.0",
+                "site.toml:24: meters[1].rated_power_kw: must be greater than 0 and at most 10000000 (10 GW), found -5.0",
                 "site.toml:25: meters[1].accuracy_class: '0.1' is not one of '0.2S', '0.5S', '0.2', '0.5', '1', '2'",
                 "site.toml:31: meters[2].feeder: feeder 'F1' already has a main meter, meters[1]",
                 "site.toml:37: meters[3].role: check meter on feeder 'D' has no main meter on that feeder",
