@@ -33,8 +33,21 @@ public struct APIConfiguration: Sendable {
     public var responseWriteTimeout: Duration
     /// Requests handled at once (64); more get 503 with `Retry-After: 1`.
     public var maxConcurrentRequests: Int
-    /// Open connections (256); further connections wait in the listen backlog.
+    /// Open connections (256) from addresses that are not reserved; a further one is closed at once.
     public var maxConnections: Int
+    /// Open connections from one address (32); a further one is closed at once.
+    public var maxConnectionsPerAddress: Int = 32
+    /// Requests from one address handled at once (16); more get 503 with `Retry-After: 1`.
+    public var maxRequestsPerAddress: Int = 16
+    /// A new connection must deliver its first request head within this (10 s), or it is closed.
+    public var requestHeaderTimeout: Duration = .seconds(10)
+    /// Addresses (the grid operator's) that may open ``reservedConnections`` beyond
+    /// ``maxConnections`` and are not held to the per-address caps.
+    public var reservedAddresses: [AddressPattern] = []
+    /// Connections kept for reserved addresses once ``maxConnections`` are in use (16).
+    public var reservedConnections: Int = 16
+    /// On shutdown, how long requests in flight may finish before they are cancelled (1 s).
+    public var shutdownGrace: Duration = .seconds(1)
     /// How long one computed `/v1/snapshot` is served to every client (1 s; zero: never cached).
     public var snapshotCacheTTL: Duration
     /// Longest `from`…`to` range a query may ask for (366 days).
@@ -81,6 +94,12 @@ public struct APIConfiguration: Sendable {
             snapshotCacheTTL: .milliseconds(section.snapshotCacheMs),
             maxQueryRangeMs: Int64(section.maxQueryDays) * 86_400_000)
         failedAuthPerMinute = section.failedAuthPerMinute
+        maxConnectionsPerAddress = section.maxConnectionsPerAddress
+        maxRequestsPerAddress = section.maxRequestsPerAddress
+        requestHeaderTimeout = .seconds(section.requestHeaderTimeoutS)
+        reservedAddresses = section.reservedAddresses.compactMap(AddressPattern.init)
+        reservedConnections = section.reservedConnections
+        shutdownGrace = .milliseconds(section.shutdownGraceMs)
     }
 
     /// True when the server speaks TLS.

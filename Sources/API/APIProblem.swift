@@ -58,9 +58,9 @@ struct APIProblem: Error, Sendable {
             retryAfterSeconds: retryAfterSeconds, headers: [.retryAfter: String(retryAfterSeconds)])
     }
 
-    static func overloaded() -> APIProblem {
+    static func overloaded(_ message: String = "the server is handling too many requests") -> APIProblem {
         APIProblem(
-            status: .serviceUnavailable, code: "overloaded", message: "the server is handling too many requests",
+            status: .serviceUnavailable, code: "overloaded", message: message,
             retryAfterSeconds: 1, headers: [.retryAfter: "1"])
     }
 

@@ -10,10 +10,13 @@ struct APIRequestContext: RequestContext {
     let remoteAddress: SocketAddress?
     /// Set by ``AuthMiddleware``; nil on open routes.
     var principal: APIPrincipal?
+    /// The connection (nil in Hummingbird's router-only test mode).
+    let channel: (any Channel)?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
         principal = nil
     }
 

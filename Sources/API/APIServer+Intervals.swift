@@ -6,7 +6,8 @@ import SiteConfig
 extension APIServer {
     /// `GET /v1/meters/{id}/intervals?from=&to=&step=`.
     @Sendable func meterIntervals(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let (query, format) = try intervalQuery(request)
+        var (query, format) = try intervalQuery(request)
+        query.isAbandoned = clientGone(context)
         let meter = try meterConfig(context)
         guard let energy else { throw APIProblem.notYetAvailable("energy intervals") }
         let sequence = try await energy.meterIntervals(meter: meter.id, query: query)
@@ -15,7 +16,8 @@ extension APIServer {
 
     /// `GET /v1/site/intervals?from=&to=&step=`.
     @Sendable func siteIntervals(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let (query, format) = try intervalQuery(request)
+        var (query, format) = try intervalQuery(request)
+        query.isAbandoned = clientGone(context)
         guard let energy else { throw APIProblem.notYetAvailable("energy intervals") }
         let sequence = try await energy.siteIntervals(query: query)
         return Self.stream(sequence, format: format, subject: ("site", reader.site.site.name), query: query, calendar: calendar)
@@ -61,9 +63,15 @@ extension APIServer {
             step = parsed
         }
         let (fromMs, toMs) = try parameters.range(
-            defaultLengthMs: 86_400_000, nowMs: Timestamp.nowMs(), maxRangeMs: configuration.maxQueryRangeMs,
+            defaultLengthMs: 86_400_000, nowMs: now(), maxRangeMs: configuration.maxQueryRangeMs,
             required: true)
         return (IntervalQuery(fromMs: fromMs, toMs: toMs, step: step), format)
+    }
+
+    /// True once the request's client has closed its connection.
+    func clientGone(_ context: APIRequestContext) -> @Sendable () -> Bool {
+        guard let channel = context.channel, let client = connections.client(of: channel) else { return { false } }
+        return { client.isGone }
     }
 
     /// The site calendar (`site.timezone`).
@@ -91,6 +99,7 @@ extension APIServer {
             }
             var first = true
             for try await i in sequence {
+                try query.checkAbandoned()
                 switch format {
                 case .csv:
                     buffer.writeString(

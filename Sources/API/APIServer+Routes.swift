@@ -12,10 +12,26 @@ extension APIServer {
         router.add(middleware: ErrorMiddleware())
         router.add(
             middleware: RequestLimitMiddleware(
-                maxConcurrent: configuration.maxConcurrentRequests, maxBodyBytes: configuration.maxRequestBodyBytes))
+                maxConcurrent: configuration.maxConcurrentRequests, maxBodyBytes: configuration.maxRequestBodyBytes,
+                maxPerAddress: configuration.maxRequestsPerAddress, connections: connections))
         // Open routes before the authentication middleware (middleware applies to later routes).
         for route in APIRoute.all where route.scopes == nil {
             add(route, to: router)
+        }
+        // Every other method on a known path: 405 with Allow (before authentication, so the
+        // answer does not depend on the token).
+        var methods: [String: Set<String>] = [:]
+        for route in APIRoute.all { methods[route.path, default: []].insert(route.method) }
+        for (path, allowed) in methods {
+            let allow = allowed.sorted().joined(separator: ", ")
+            for other in ["POST", "PUT", "PATCH", "DELETE"] where !allowed.contains(other) {
+                router.on(RouterPath(path), method: HTTPRequest.Method(other)!) { request, _ -> Response in
+                    throw APIProblem(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allow)",
+                        headers: [.allow: allow])
+                }
+            }
         }
         router.add(
             middleware: AuthMiddleware(
@@ -70,7 +86,9 @@ extension APIServer {
     @Sendable func readyz(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
         let reader = self.reader
+        // The writer's own view first (it knows when appends fail), then a read of the store.
         let storeProblem: String? = await {
+            if let problem = reader.status?.storeProblem { return problem }
             do {
                 _ = try await offload { try reader.store.devices() }
                 return nil
@@ -111,8 +129,9 @@ extension APIServer {
         let format = try ResponseFormat.of(request, query: query)
         let reader = self.reader
         let energy = self.energy
+        let clock = self.now
         let entry = try await snapshots.get {
-            let now = Timestamp.nowMs()
+            let now = clock()
             let (latest, health) = try await offload { (try reader.latestByDeviceAndSource(), try reader.health()) }
             let periods = try await energy?.periodsToDate(nowMs: now)
             let snapshot = Snapshot.build(
@@ -156,7 +175,7 @@ extension APIServer {
         let query = try QueryParameters(request, allowed: ["from", "to", "device", "format"], timeZone: timeZone)
         let format = try ResponseFormat.of(request, query: query)
         let (fromMs, toMs) = try query.range(
-            defaultLengthMs: 86_400_000, nowMs: Timestamp.nowMs(), maxRangeMs: configuration.maxQueryRangeMs)
+            defaultLengthMs: 86_400_000, nowMs: now(), maxRangeMs: configuration.maxQueryRangeMs)
         let device = query.values["device"]
         if let device, !reader.site.saon.contains(where: { $0.id == device }),
             !reader.site.meters.contains(where: { $0.id == device })

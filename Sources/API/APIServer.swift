@@ -1,4 +1,5 @@
 import Foundation
+public import Metering
 import Synchronization
 public import Hummingbird
 import HummingbirdCore
@@ -27,6 +28,10 @@ public struct APIServer: Service {
     let logger: Logger
     let server: HTTPServerBuilder
     let snapshots: SnapshotCache<SnapshotEntry>
+    /// Open connections by client address (admission, per-address caps, clients gone).
+    let connections: ConnectionTable
+    /// The clock requests are answered by (UTC epoch ms): staleness, default ranges.
+    let now: @Sendable () -> Int64
     let onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)?
 
     /// - Parameters:
@@ -37,14 +42,17 @@ public struct APIServer: Service {
     ///   - energy: verified interval and quarter energy (nil: those routes answer 501).
     ///   - metrics: the registry `/metrics` exports (nil: `/metrics` is empty).
     ///   - logger: for server and request errors.
+    ///   - now: the clock (UTC epoch ms) for staleness and default ranges; tests fix it.
     ///   - onListening: called with the bound address once the server accepts connections.
     /// - Throws: ``APIError`` when TLS files are missing or unreadable, or only one of
     ///   certificate and key is given.
     public init(
         configuration: APIConfiguration, site: SiteConfiguration, store: SampleStore,
         ingest: (any IngestStatusSource)? = nil, energy: (any EnergyDataSource)? = nil, metrics: APIMetrics? = nil,
-        logger: Logger, onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)? = nil
+        logger: Logger, now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
+        onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)? = nil
     ) throws(APIError) {
+        self.now = now
         self.configuration = configuration
         self.reader = SiteReader(store: store, site: site, status: ingest)
         self.energy = energy
@@ -52,11 +60,14 @@ public struct APIServer: Service {
         self.logger = logger
         self.onListening = onListening
         self.snapshots = SnapshotCache(ttl: configuration.snapshotCacheTTL)
+        let connections = ConnectionTable(configuration)
+        self.connections = connections
         let http1 = HTTPServerBuilder.http1(
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [
+                    ConnectionGuard(table: connections, headerTimeout: configuration.requestHeaderTimeout),
                     RequestDeadlineHandler(
-                        readTimeout: configuration.requestReadTimeout, writeTimeout: configuration.responseWriteTimeout)
+                        readTimeout: configuration.requestReadTimeout, writeTimeout: configuration.responseWriteTimeout),
                 ],
                 idleTimeout: TimeAmount(configuration.idleTimeout)))
         if let tls = try TLSSetup.configuration(configuration) {
@@ -72,9 +83,24 @@ public struct APIServer: Service {
         }
     }
 
+    /// What the server would refuse in a site's `[api]` section, as config diagnostics with the
+    /// key's line: TLS files that are missing, unreadable, not PEM, or a key that does not belong
+    /// to the certificate. `esep check-config` and `esep run` call it before anything is opened.
+    public static func configurationProblems(_ site: SiteConfiguration) -> [ConfigDiagnostic] {
+        do {
+            _ = try TLSSetup.configuration(APIConfiguration(site.api))
+            return []
+        } catch {
+            let shown = error.value.isEmpty ? "" : "'\(error.value)': "
+            return [site.diagnostic(key: error.key, shown + error.reason)]
+        }
+    }
+
     /// `GET /path` for every route the server registers (the OpenAPI test compares them).
+    /// The 405 answers for other methods on the same paths are not listed.
     public var registeredRoutes: [String] {
-        makeRouter().routes.map { "\($0.method) \($0.path)" }
+        let served = Set(APIRoute.all.map(\.method))
+        return makeRouter().routes.filter { served.contains($0.method.rawValue) }.map { "\($0.method) \($0.path)" }
     }
 
     /// The Hummingbird application (tests run it with HummingbirdTesting).
@@ -84,7 +110,9 @@ public struct APIServer: Service {
             router: makeRouter(), server: server,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "esep",
-                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+                                // The real limits are per address (ConnectionGuard closes what it does not admit);
+                // this backstop only bounds file descriptors.
+                availableConnectionsDelegate: MaximumAvailableConnections(connections.hardCap, logger: logger)),
             onServerRunning: { channel in
                 guard let onListening, let address = channel.localAddress else { return }
                 await onListening(address.ipAddress ?? "", address.port ?? 0)
@@ -92,8 +120,23 @@ public struct APIServer: Service {
             logger: logger)
     }
 
+    /// Serves until graceful shutdown. Then the server stops accepting at once; requests in
+    /// flight get ``APIConfiguration/shutdownGrace`` to finish and are cancelled after it (work
+    /// that checks for cancellation stops, and their connections close), so a slow query never
+    /// holds the daemon's stop.
     public func run() async throws {
-        try await makeApplication().run()
+        let app = makeApplication()
+        let grace = configuration.shutdownGrace
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            group.addTask {
+                try await gracefulShutdown()
+                try await Task.sleep(for: grace)
+            }
+            // Whichever ends first: the server (it finished every request) or the grace period.
+            _ = try await group.next()
+            group.cancelAll()
+        }
     }
 }
 

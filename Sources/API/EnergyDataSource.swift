@@ -51,11 +51,29 @@ public struct IntervalQuery: Sendable, Hashable {
     public var fromMs: Int64
     public var toMs: Int64
     public var step: IntervalStep
+    /// True once nobody waits for the answer (the client went away); a source stops producing
+    /// then (it also stops when its task is cancelled). Not part of the query's identity.
+    public var isAbandoned: @Sendable () -> Bool = { false }
 
     public init(fromMs: Int64, toMs: Int64, step: IntervalStep) {
         self.fromMs = fromMs
         self.toMs = toMs
         self.step = step
+    }
+
+    /// Throws `CancellationError` when the task is cancelled or the client has gone.
+    public func checkAbandoned() throws {
+        if Task.isCancelled || isAbandoned() { throw CancellationError() }
+    }
+
+    public static func == (a: IntervalQuery, b: IntervalQuery) -> Bool {
+        a.fromMs == b.fromMs && a.toMs == b.toMs && a.step == b.step
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fromMs)
+        hasher.combine(toMs)
+        hasher.combine(step)
     }
 }
 

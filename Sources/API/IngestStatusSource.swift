@@ -15,9 +15,13 @@ public protocol IngestStatusSource: Sendable {
     func latestSamples() -> [UInt32: StoredSample]?
     /// Each energy channel's interval in progress, by channel id; nil: computed from the stored readings.
     func openIntervals() -> [UInt32: Metering.EnergyInterval]?
+    /// Why the writer cannot store what it polls now (disk full, I/O error, read-only file);
+    /// nil while it can. `/readyz` is not ready while this is set.
+    var storeProblem: String? { get }
 }
 
 extension IngestStatusSource {
     public func latestSamples() -> [UInt32: StoredSample]? { nil }
     public func openIntervals() -> [UInt32: Metering.EnergyInterval]? { nil }
+    public var storeProblem: String? { nil }
 }

@@ -12,9 +12,34 @@ struct RequestLimitMiddleware: RouterMiddleware {
         let value = Atomic<Int>(0)
     }
 
+    /// Requests in flight by client address.
+    final class PerAddress: Sendable {
+        let counts = Mutex<[String: Int]>([:])
+
+        /// Takes a slot for `address` unless it holds `limit`; false when it does.
+        func acquire(_ address: String, limit: Int) -> Bool {
+            counts.withLock { c in
+                let n = c[address, default: 0]
+                guard n < limit else { return false }
+                c[address] = n + 1
+                return true
+            }
+        }
+
+        func release(_ address: String) {
+            counts.withLock { c in
+                let n = c[address, default: 1] - 1
+                c[address] = n > 0 ? n : nil
+            }
+        }
+    }
+
     let maxConcurrent: Int
     let maxBodyBytes: Int
+    let maxPerAddress: Int
+    let connections: ConnectionTable
     let inFlight = Counter()
+    let perAddress = PerAddress()
 
     func handle(
         _ request: Request, context: APIRequestContext,
@@ -28,6 +53,14 @@ struct RequestLimitMiddleware: RouterMiddleware {
         let now = inFlight.value.wrappingAdd(1, ordering: .relaxed).newValue
         defer { inFlight.value.wrappingSubtract(1, ordering: .relaxed) }
         guard now <= maxConcurrent else { throw APIProblem.overloaded() }
+        // One address may not take every request slot; reserved addresses are not held to it.
+        guard let address = context.remoteAddress?.ipAddress, !connections.isReserved(address) else {
+            return try await next(request, context)
+        }
+        guard perAddress.acquire(address, limit: maxPerAddress) else {
+            throw APIProblem.overloaded("this address has \(maxPerAddress) requests in flight (api.max_requests_per_address)")
+        }
+        defer { perAddress.release(address) }
         return try await next(request, context)
     }
 }

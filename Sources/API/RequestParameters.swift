@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Metering
 
 /// The representation a client asked for: `?format=json|csv`, else `Accept: text/csv`, else JSON.
 enum ResponseFormat: String, Sendable {
@@ -40,36 +41,41 @@ struct QueryParameters: Sendable {
         self.timeZone = timeZone
     }
 
-    /// A time parameter: ISO 8601 with `Z` or an offset, a date (midnight in the site's time
-    /// zone), or epoch milliseconds.
-    func time(_ name: String) throws(APIProblem) -> Int64? {
+    /// A time parameter, read by the one time parser the CLI uses too
+    /// (``SiteCalendar/parseTime(_:nowMs:)``): a date is the start of that day site time, a time
+    /// without an offset is site-local, an offset or `Z` is honoured; epoch milliseconds and
+    /// `now` are taken. Outside ``SiteCalendar/supportedRange`` it is refused.
+    func time(_ name: String, nowMs: Int64) throws(APIProblem) -> Int64? {
         guard let text = values[name] else { return nil }
-        guard let ms = Timestamp.parse(text, timeZone: timeZone) else {
-            throw .badParameter(
-                name,
-                "'\(text)' is not a time: use ISO 8601 with an offset (2026-06-01T00:00:00+05:00 or …Z), a date "
-                    + "(2026-06-01, midnight site time) or epoch milliseconds")
+        // A "+" that a client forgot to escape arrives as a space.
+        let unescaped = text.replacingOccurrences(of: " ", with: "+")
+        do {
+            return try SiteCalendar(timeZone: timeZone).parseTime(unescaped, nowMs: nowMs)
+        } catch {
+            throw .badParameter(name, error.description)
         }
-        return ms
     }
 
-    /// `from` and `to` with defaults, checked: `from < to`, at most `maxRangeMs` apart.
+    /// `from` and `to` with defaults, checked: `from < to`, at most `maxRangeMs` apart. Every
+    /// value is range-checked before any arithmetic, so no input can overflow.
     func range(defaultLengthMs: Int64, nowMs: Int64, maxRangeMs: Int64, required: Bool = false) throws(APIProblem) -> (
         fromMs: Int64, toMs: Int64
     ) {
-        let from = try time("from")
-        let to = try time("to")
+        let from = try time("from", nowMs: nowMs)
+        let to = try time("to", nowMs: nowMs)
         if required {
             if from == nil { throw .badParameter("from", "required") }
             if to == nil { throw .badParameter("to", "required") }
         }
+        // Within SiteCalendar.supportedRange (±2.6e14 ms), these sums cannot overflow.
         let toMs = to ?? (from.map { $0 + defaultLengthMs } ?? nowMs)
         let fromMs = from ?? toMs - defaultLengthMs
         guard fromMs < toMs else {
             throw .badParameter("to", "must be later than from (\(Timestamp.iso8601(fromMs)))")
         }
         guard toMs - fromMs <= maxRangeMs else {
-            throw .badParameter("to", "the range from … to is limited to \(maxRangeMs / 86_400_000) days")
+            throw .badParameter(
+                "to", "the range from … to is limited to \(maxRangeMs / 86_400_000) days (api.max_query_days)")
         }
         return (fromMs, toMs)
     }

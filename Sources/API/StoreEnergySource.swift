@@ -95,10 +95,17 @@ public struct StoreEnergySource: EnergyDataSource {
         return EnergyRollup.siteTotal(parts)
     }
 
-    func sequence(meter: String?, query: IntervalQuery) -> DayChunks {
+    func sequence(meter: String?, query: IntervalQuery) throws -> DayChunks {
         let step = query.step.metering
+        // Nothing is read before the first data of the channels asked for (a range before it,
+        // or a store without data, costs nothing).
+        let ids = try channelIds.ids(site: site, store: store)
+        let channels = meter.map { m in ids[m].map { [$0] } ?? [] } ?? counted.compactMap { ids[$0.id] }
+        guard let firstData = try store.firstDataMs(channels: channels) else {
+            return DayChunks(cuts: [], query: query) { _, _ in [] }
+        }
         // Whole periods of the step: from the one that contains `from` to the end of the one that contains `to − 1`.
-        let from = calendar.boundary(atOrBefore: query.fromMs, step: step)
+        let from = calendar.boundary(atOrBefore: max(query.fromMs, firstData), step: step)
         // Nothing is read past the period that holds now: there is no data there yet.
         let to = min(
             calendar.period(containing: max(query.toMs, query.fromMs + 1) - 1, step: step).upperBound,
@@ -115,11 +122,13 @@ public struct StoreEnergySource: EnergyDataSource {
     public func meterIntervals(meter: String, query: IntervalQuery) async throws
         -> any AsyncSequence<EnergyInterval, any Error> & Sendable
     {
-        sequence(meter: meter, query: query)
+        let source = self
+        return try await offload { try source.sequence(meter: meter, query: query) }
     }
 
     public func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<EnergyInterval, any Error> & Sendable {
-        sequence(meter: nil, query: query)
+        let source = self
+        return try await offload { try source.sequence(meter: nil, query: query) }
     }
 
     /// Totals of a quarter over its elapsed part. Completeness is Metering's (measured energy over
@@ -294,6 +303,8 @@ struct DayChunks: AsyncSequence, Sendable {
         mutating func next() async throws -> EnergyInterval? {
             while position >= buffer.count {
                 guard index + 1 < chunks.cuts.count else { return nil }
+                // Cancelled (shutdown) or the client went away: stop reading.
+                try chunks.query.checkAbandoned()
                 let (a, b) = (chunks.cuts[index], chunks.cuts[index + 1])
                 index += 1
                 let read = chunks.read

@@ -52,6 +52,14 @@ enum TLSSetup {
                 }
                 tls.certificateVerification = .noHostnameVerification
             }
+            // BoringSSL checks here that the private key belongs to the leaf certificate.
+            do {
+                _ = try NIOSSLContext(configuration: tls)
+            } catch {
+                throw APIError(
+                    .tlsConfiguration, key: "api.tls_key", value: keyPath,
+                    reason: "does not belong to the certificate in tls_cert '\(certPath)' (or TLS cannot be set up: \(error))")
+            }
             return tls
         }
     }

@@ -5,7 +5,10 @@ import Foundation
 /// beyond the string).
 enum Timestamp {
     /// `2026-06-01T05:00:00.000Z`.
+    ///
+    /// Instants beyond ``SiteCalendar/supportedRange`` are shown as the nearest supported one.
     static func iso8601(_ ms: Int64) -> String {
+        let ms = min(max(ms, SiteCalendar.supportedRange.lowerBound), SiteCalendar.supportedRange.upperBound)
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         let msOfDay = ms - days * 86_400_000
         let (y, m, d) = civil(fromDays: days)
@@ -32,36 +35,6 @@ enum Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         return (m <= 2 ? y + 1 : y, m, d)
-    }
-
-    /// Parses a query time: ISO 8601 date-time with `Z` or an offset (fractional seconds allowed),
-    /// a date (`2026-06-01`, midnight in `timeZone`), or epoch milliseconds (10 or more digits).
-    static func parse(_ text: String, timeZone: TimeZone) -> Int64? {
-        if text.count >= 10, text.allSatisfy(\.isNumber) || (text.first == "-" && text.dropFirst().allSatisfy(\.isNumber)) {
-            return Int64(text)
-        }
-        // A "+" that a client forgot to escape arrives as a space.
-        let text = text.replacingOccurrences(of: " ", with: "+")
-        if text.count == 10 {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            let parts = text.split(separator: "-")
-            guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-                (1...12).contains(m), (1...31).contains(d)
-            else { return nil }
-            let components = DateComponents(year: y, month: m, day: d)
-            guard calendar.dateComponents([.year, .month, .day], from: calendar.date(from: components) ?? .distantPast)
-                == components, let date = calendar.date(from: components)
-            else { return nil }
-            return Int64((date.timeIntervalSince1970 * 1000).rounded())
-        }
-        for style in [
-            Date.ISO8601FormatStyle(includingFractionalSeconds: false),
-            Date.ISO8601FormatStyle(includingFractionalSeconds: true),
-        ] {
-            if let date = try? style.parse(text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        }
-        return nil
     }
 
     /// Now, UTC epoch milliseconds.

@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Foundation
 import Ingest
@@ -21,7 +22,7 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         let config: SiteConfiguration
         do {
-            config = try SiteConfigLoader.load(path: file)
+            config = try loadSiteConfiguration(path: file)
         } catch {
             for d in error.diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
             FileHandle.standardError.write(Data("\(file): \(error.diagnostics.count) error(s)\n".utf8))
@@ -43,4 +44,14 @@ struct CheckConfigCommand: ParsableCommand {
             for r in reads { print("  \(r)") }
         }
     }
+}
+
+/// Loads a site configuration and runs every check `esep run` would make before it opens
+/// anything (the TOML, its values, and the API's TLS files: PEM parse, key matches
+/// certificate), so `check-config` accepts exactly what `run` starts with.
+func loadSiteConfiguration(path: String) throws(ConfigError) -> SiteConfiguration {
+    let site = try SiteConfigLoader.load(path: path)
+    let problems = APIServer.configurationProblems(site)
+    guard problems.isEmpty else { throw ConfigError(diagnostics: problems) }
+    return site
 }

@@ -2,34 +2,27 @@ import ArgumentParser
 import Foundation
 import Metering
 
-/// A point in time on the command line: ISO 8601 with an offset (`2026-11-22T10:00:00+05:00`,
-/// `2026-11-22T05:00:00Z`), a date (`2026-11-22`, midnight UTC), epoch milliseconds, or `now`.
+/// A point in time on the command line, read by the one time parser the API uses too
+/// (``SiteCalendar/parseTime(_:nowMs:)``): a date (`2026-10-01`) is the start of that day in the
+/// site's time zone, a time without an offset (`2026-10-01T08:30`) is site-local, an offset or
+/// `Z` is honoured; epoch milliseconds and `now` are taken. The text is kept as given and
+/// resolved once the site's calendar is known (``ms(_:option:)``), so a date means site time.
 struct TimeArgument: ExpressibleByArgument, Sendable {
-    var ms: Int64
+    let text: String
 
-    init(ms: Int64) { self.ms = ms }
+    init(argument: String) { text = argument }
 
-    init?(argument: String) {
-        guard let ms = TimeArgument.parse(argument) else { return nil }
-        self.ms = ms
-    }
-
-    static func parse(_ text: String) -> Int64? {
-        if text == "now" { return WallClock.nowMs() }
-        if let n = Int64(text), text.count >= 10 { return n }
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        for f in [plain, withFraction, day] {
-            if let d = f.date(from: text) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    /// The instant in `calendar` (the config's `site.timezone`, else Asia/Almaty).
+    /// - Throws: `ValidationError` naming the option and saying what is wrong.
+    func ms(_ calendar: SiteCalendar = .almaty, option: String, nowMs: Int64 = WallClock.nowMs()) throws -> Int64 {
+        do {
+            return try calendar.parseTime(text, nowMs: nowMs)
+        } catch {
+            throw ValidationError("\(option): \(error)")
         }
-        return nil
     }
 
-    static var defaultValueDescription: String { "ISO 8601 time, epoch ms, or 'now'" }
+    static var defaultValueDescription: String { "date or time (site-local unless it has an offset), epoch ms, or 'now'" }
 }
 
 /// Formats epoch milliseconds as ISO 8601 UTC with milliseconds.

@@ -59,7 +59,7 @@ struct EnergyCommand: ParsableCommand {
     @Flag(help: "The site total: the signed sum of its main meters.")
     var site = false
 
-    @Option(help: "Start (inclusive).")
+    @Option(help: "Start (inclusive): a date is the start of that day site time; a time without an offset is site time.")
     var from: TimeArgument
 
     @Option(help: "End (exclusive); default now.")
@@ -77,8 +77,9 @@ struct EnergyCommand: ParsableCommand {
 
     func run() throws {
         let (store, calendar, config) = try storeOptions.open()
-        let toMs = to?.ms ?? WallClock.nowMs()
-        let fromMs = from.ms
+        let toMs = try to?.ms(calendar, option: "--to") ?? WallClock.nowMs()
+        let fromMs = try from.ms(calendar, option: "--from")
+        guard fromMs < toMs else { throw ValidationError("--to must be later than --from") }
         let rows: [EnergyRollup]
         let base = IntervalStep.defaultInterval
         func intervals(_ device: String) throws -> [EnergyInterval] {
@@ -277,10 +278,11 @@ struct MeterCommand: ParsableCommand {
 
         func run() throws {
             let (store, calendar, _) = try storeOptions.open(readOnly: false)
+            let atMs = try at.ms(calendar, option: "--at")
             let id = try store.recordReplacement(
-                device: meter, MeterReplacement(timeMs: at.ms, oldFinalWh: oldFinal, newInitialWh: newInitial, note: note),
+                device: meter, MeterReplacement(timeMs: atMs, oldFinalWh: oldFinal, newInitialWh: newInitial, note: note),
                 nowMs: WallClock.nowMs())
-            print("recorded replacement \(id) of \(meter) at \(calendar.iso8601(at.ms)): old final \(oldFinal) Wh, new initial \(newInitial) Wh")
+            print("recorded replacement \(id) of \(meter) at \(calendar.iso8601(atMs)): old final \(oldFinal) Wh, new initial \(newInitial) Wh")
         }
     }
 }

@@ -43,9 +43,10 @@ struct QueryCommand: ParsableCommand {
     var health = false
 
     func run() throws {
-        let (store, _, _) = try storeOptions.open()
-        let toMs = to?.ms ?? WallClock.nowMs()
-        let fromMs = from?.ms ?? toMs - 3_600_000
+        let (store, calendar, _) = try storeOptions.open()
+        let toMs = try to?.ms(calendar, option: "--to") ?? WallClock.nowMs()
+        let fromMs = try from?.ms(calendar, option: "--from") ?? toMs - 3_600_000
+        guard fromMs < toMs else { throw ValidationError("--to must be later than --from") }
         if list {
             var table = TextTable(header: ["channel id", "device", "channel", "unit"], rightAligned: [0])
             table.rows = try store.channels().map { [String($0.id), $0.device, $0.name.description, $0.unit] }

@@ -73,7 +73,8 @@ struct RunCommand: AsyncParsableCommand {
         let site: SiteConfiguration
         if let config {
             do {
-                site = try SiteConfigLoader.load(path: config)
+                // Everything the daemon needs is checked before any file is created or opened.
+                site = try loadSiteConfiguration(path: config)
             } catch {
                 for d in error.diagnostics { logger.critical("\(d)") }
                 throw ExitCode(1)
@@ -99,7 +100,14 @@ struct RunCommand: AsyncParsableCommand {
         var storeOptions = StoreOptions()
         storeOptions.chunkWindowMs = Int64(site.storage.sealAfterSeconds) * 1000
         storeOptions.rawRetentionMs = Int64(site.storage.rawRetentionDays) * 86_400_000
-        let store = try SampleStore(path: path, options: storeOptions)
+        storeOptions.maxSizeBytes = site.storage.maxSizeMB.map { Int64($0) * 1_048_576 }
+        let store: SampleStore
+        do {
+            store = try SampleStore(path: path, options: storeOptions)
+        } catch {
+            logger.critical("store: \(error)")
+            throw ExitCode(1)
+        }
         var options = IngestOptions()
         options.holeFill = site.ingest.holeFillRegisters
         options.backoffMaxMs = Int64(site.ingest.backoffMaxSeconds) * 1000
@@ -108,7 +116,13 @@ struct RunCommand: AsyncParsableCommand {
         options.ringCapacity = site.storage.ringCapacity
         if let calendar = SiteCalendar(identifier: site.site.timezone) { options.calendar = calendar }
         options.intervalStep = .minutes(site.energy.intervalMinutes)
-        let pipeline = try IngestPipeline(devices: site.ingestDevices(), store: store, options: options, logger: logger)
+        let pipeline: IngestPipeline
+        do {
+            pipeline = try IngestPipeline(devices: site.ingestDevices(), store: store, options: options, logger: logger)
+        } catch {
+            logger.critical("store: \(error)")
+            throw ExitCode(1)
+        }
         // After the pipeline registered the devices; its writer applies them within a second.
         try recordConfiguredReplacements(site, store: store, logger: logger)
         logger.info(
@@ -131,7 +145,7 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("esep demo: API admin token (shown once): \(token)\n".utf8))
             }
         }
-        let status = IngestLiveStatus(board: pipeline.board, live: pipeline.live)
+        let status = IngestLiveStatus(board: pipeline.board, live: pipeline.live, storeHealth: pipeline.storeHealth)
         let scheme = apiConfiguration.tlsEnabled ? "https" : "http"
         let api: APIServer
         do {
@@ -147,18 +161,25 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        // Shut down in reverse order: the notifier (STOPPING=1), the pollers at once, then the
+        // API (stops accepting, cancels requests after its grace), the writer last, once it has
+        // drained every ring into the store.
         var services: [any Service] = []
         if let simulator { services.append(SimulatorService(server: simulator)) }
         services.append(WriterService(pipeline: pipeline))
-        services.append(PollerService(pipeline: pipeline, status: status))
         services.append(APIService(server: api, optional: demo, logger: logger))
+        services.append(PollerService(pipeline: pipeline, status: status))
         services.append(SystemdNotifier(logger: logger))
         if let duration { services.append(DeadlineService(seconds: duration)) }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Well inside the unit's TimeoutStopSec=30: a stop that takes longer is cancelled, so
+        // systemd never has to SIGKILL a draining writer.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         let s = pipeline.statistics
         logger.info("esep stopped", metadata: ["stored": "\(s.stored)", "dropped": "\(s.dropped)"])
@@ -213,12 +234,16 @@ struct PollerService: Service {
 final class IngestLiveStatus: IngestStatusSource {
     let board: HealthBoard
     let live: LiveView
+    let storeHealth: StoreHealth
     let polling = Atomic<Bool>(false)
 
-    init(board: HealthBoard, live: LiveView) {
+    init(board: HealthBoard, live: LiveView, storeHealth: StoreHealth) {
         self.board = board
         self.live = live
+        self.storeHealth = storeHealth
     }
+
+    var storeProblem: String? { storeHealth.notReadyReason }
 
     func deviceHealth() -> [DeviceHealth] { board.snapshot() }
     var isPolling: Bool { polling.load(ordering: .relaxed) }

@@ -129,26 +129,24 @@ struct SimCommand: ParsableCommand {
         var timeText = parts[1]
         var modulus: Int64?
         if allowModulus, let colon = timeText.lastIndex(of: ":"), let m = Int64(timeText[timeText.index(after: colon)...]),
-            TimeArgument.parse(String(timeText[..<colon])) != nil
+            (try? SiteCalendar.almaty.parseTime(String(timeText[..<colon]), nowMs: 0)) != nil
         {
             modulus = m
             timeText = String(timeText[..<colon])
         }
-        guard let ms = TimeArgument.parse(timeText) else {
-            throw ValidationError("\(option) '\(text)': '\(timeText)' is not an ISO 8601 time or epoch ms")
-        }
+        let ms = try TimeArgument(argument: timeText).ms(option: "\(option) '\(text)'")
         return CounterFault(unitId: unit, atMs: ms, modulusWh: modulus)
     }
 
     func run() throws {
         let configuration = try makeConfiguration()
         if printTruth {
-            let ms = at?.ms ?? WallClock.nowMs()
+            let ms = try at?.ms(option: "--at") ?? WallClock.nowMs()
             let site = SimulatedSite(configuration: configuration, clock: .frozen(atMs: ms))
             print(Self.render(site.truth(atMs: ms), format: format))
             return
         }
-        let clock = frozenAt.map { SimulationClock.frozen(atMs: $0.ms) } ?? .wall()
+        let clock = try frozenAt.map { SimulationClock.frozen(atMs: try $0.ms(option: "--frozen-at")) } ?? .wall()
         let server = SimulatorServer(configuration: configuration, clock: clock)
         try server.start()
         let profiles = configuration.profiles.map(\.name).joined(separator: ",")

@@ -33,6 +33,27 @@ import Testing
             #expect(try r.json["store"] as? String == "ok")
             #expect(try r.json["ingest"] as? String == "stopped")
         }
+        // The writer cannot store what it polls (disk full): not ready, with its reason.
+        let full = FixedStatus(health: [], isPolling: true, storeProblem: "the store cannot be written: append: disk is full")
+        try await f.server(status: full).makeApplication().test(.live) { client async throws in
+            let r = try await client.get("/readyz")
+            #expect(r.status == .serviceUnavailable)
+            #expect(try r.json["ready"] as? Bool == false)
+            #expect(try r.json["store"] as? String == "error")
+            #expect((try r.json["store_error"] as? String)?.contains("disk is full") == true)
+        }
+    }
+
+    /// Every method a path does not serve is 405 with Allow, whatever the token.
+    @Test func otherMethodsAre405WithAllow() async throws {
+        let f = try Fixture()
+        try await f.server().makeApplication().test(.live) { client async throws in
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+                let r = try await client.executeRequest(uri: "/v1/snapshot", method: method, headers: [:], body: nil)
+                #expect(r.status == .methodNotAllowed, "\(method)")
+                #expect(r.headers[.allow] == "GET")
+            }
+        }
     }
 
     @Test func snapshotShowsMetersSiteAndSAON() async throws {

@@ -28,6 +28,7 @@ enum Tokens {
 struct FixedStatus: IngestStatusSource {
     var health: [DeviceHealth]
     var isPolling: Bool
+    var storeProblem: String? = nil
     func deviceHealth() -> [DeviceHealth] { health }
 }
 
@@ -122,7 +123,7 @@ struct Fixture {
         logger.logLevel = .warning
         return try APIServer(
             configuration: c, site: site, store: store, ingest: useStatus ? (status ?? self.status) : nil,
-            energy: energy, metrics: metrics, logger: logger)
+            energy: energy, metrics: metrics, logger: logger, now: { [nowMs] in nowMs })
     }
 }
 
