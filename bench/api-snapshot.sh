@@ -186,7 +186,7 @@ if ((WARM_S > 0)); then
     kill -0 "$ESEP_PID" 2>/dev/null || { tail -n 20 "$TMP/esep.log" >&2; die "esep run exited while warming up"; }
 fi
 dropped() {
-    curl -sf -H "$AUTH" "$BASE/metrics" | awk '$1 == "esep_samples_dropped_total" { print $2; f = 1 } END { if (!f) print "absent" }'
+    curl -sf -H "$AUTH" "$BASE/metrics" | awk '$1 ~ /^esep_samples_dropped_total/ { s += $2; f = 1 } END { if (f) print s; else print "absent" }'
 }
 DROPPED_BEFORE=$(dropped)
 

@@ -28,6 +28,18 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         APIRoute(method: "GET", path: "/v1/events", scopes: [.dataRead]),
     ]
 
+    /// The methods served on a concrete request path (`/v1/meters/M001` matches
+    /// `/v1/meters/{id}`); nil when no route has that path.
+    static func methods(servingPath path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let methods = all.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return template.count == segments.count
+                && zip(template, segments).allSatisfy { t, s in t.hasPrefix("{") ? !s.isEmpty : t == s }
+        }.map(\.method)
+        return methods.isEmpty ? nil : Array(Set(methods)).sorted()
+    }
+
     static func named(_ method: String, _ path: String) -> APIRoute {
         guard let r = all.first(where: { $0.method == method && $0.path == path }) else {
             preconditionFailure("route \(method) \(path) is not in APIRoute.all")

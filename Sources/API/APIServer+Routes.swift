@@ -18,21 +18,6 @@ extension APIServer {
         for route in APIRoute.all where route.scopes == nil {
             add(route, to: router)
         }
-        // Every other method on a known path: 405 with Allow (before authentication, so the
-        // answer does not depend on the token).
-        var methods: [String: Set<String>] = [:]
-        for route in APIRoute.all { methods[route.path, default: []].insert(route.method) }
-        for (path, allowed) in methods {
-            let allow = allowed.sorted().joined(separator: ", ")
-            for other in ["POST", "PUT", "PATCH", "DELETE"] where !allowed.contains(other) {
-                router.on(RouterPath(path), method: HTTPRequest.Method(other)!) { request, _ -> Response in
-                    throw APIProblem(
-                        status: .methodNotAllowed, code: "method_not_allowed",
-                        message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allow)",
-                        headers: [.allow: allow])
-                }
-            }
-        }
         router.add(
             middleware: AuthMiddleware(
                 verifier: TokenVerifier(tokens: configuration.tokens),

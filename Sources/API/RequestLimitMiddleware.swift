@@ -84,6 +84,15 @@ struct ErrorMiddleware: RouterMiddleware {
             let message: String
             switch status {
             case .notFound:
+                // A path that exists, asked with a method it does not serve: 405 with Allow.
+                if let allowed = APIRoute.methods(servingPath: request.uri.path) {
+                    let allow = allowed.joined(separator: ", ")
+                    return APIProblem(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allow)",
+                        headers: [.allow: allow]
+                    ).response()
+                }
                 code = "not_found"
                 message = "no such resource: \(request.uri.path)"
             case .methodNotAllowed:

@@ -70,8 +70,9 @@ struct QueryParameters: Sendable {
         // Within SiteCalendar.supportedRange (±2.6e14 ms), these sums cannot overflow.
         let toMs = to ?? (from.map { $0 + defaultLengthMs } ?? nowMs)
         let fromMs = from ?? toMs - defaultLengthMs
-        guard fromMs < toMs else {
-            throw .badParameter("to", "must be later than from (\(Timestamp.iso8601(fromMs)))")
+        // An empty range (from = to) is a valid question with an empty answer.
+        guard fromMs <= toMs else {
+            throw .badParameter("to", "must not be earlier than from (\(Timestamp.iso8601(fromMs)))")
         }
         guard toMs - fromMs <= maxRangeMs else {
             throw .badParameter(

@@ -44,15 +44,23 @@ import Testing
         }
     }
 
-    /// Every method a path does not serve is 405 with Allow, whatever the token.
+    /// Every method a path does not serve is 405 with Allow (for an authenticated client; one
+    /// without a token learns nothing of the routes: 401).
     @Test func otherMethodsAre405WithAllow() async throws {
         let f = try Fixture()
         try await f.server().makeApplication().test(.live) { client async throws in
-            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
-                let r = try await client.executeRequest(uri: "/v1/snapshot", method: method, headers: [:], body: nil)
-                #expect(r.status == .methodNotAllowed, "\(method)")
-                #expect(r.headers[.allow] == "GET")
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch, .options, .trace, HTTPRequest.Method("QUERY")!] {
+                for path in ["/v1/snapshot", "/v1/meters/M1/intervals", "/healthz"] {
+                    let r = try await client.executeRequest(
+                        uri: path, method: method, headers: [.authorization: "Bearer \(Tokens.admin)"], body: nil)
+                    #expect(r.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(r.headers[.allow] == "GET")
+                }
             }
+            // An unknown path is still 404.
+            let r = try await client.executeRequest(
+                uri: "/v1/nowhere", method: .post, headers: [.authorization: "Bearer \(Tokens.admin)"], body: nil)
+            #expect(r.status == .notFound)
         }
     }
 

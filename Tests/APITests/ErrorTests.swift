@@ -57,7 +57,7 @@ import Testing
         try await f.server().makeApplication().test(.live) { client async throws in
             let cases: [(String, String, String)] = [
                 ("/v1/events?from=yesterday", "from", "not a time"),
-                ("/v1/events?from=2026-06-02&to=2026-06-01", "to", "later than from"),
+                ("/v1/events?from=2026-06-02&to=2026-06-01", "to", "earlier than from"),
                 ("/v1/events?from=2020-01-01&to=2026-01-01", "to", "limited to 366 days"),
                 ("/v1/events?frm=2026-06-01", "frm", "unknown parameter"),
                 ("/v1/events?from=2026-06-01&from=2026-06-02", "from", "more than once"),
