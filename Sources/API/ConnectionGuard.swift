@@ -54,10 +54,9 @@ final class ConnectionTable: Sendable {
         var id: ObjectIdentifier
     }
 
-    /// Admits a connection from `address` or says why not.
-    func admit(_ channel: any Channel, address: String) -> Result<Slot, Refusal> {
+    /// Admits a connection (`id`: its channel's identity) from `address` or says why not.
+    func admit(_ id: ObjectIdentifier, address: String) -> Result<Slot, Refusal> {
         let reserved = isReserved(address)
-        let id = ObjectIdentifier(channel)
         return state.withLock { s in
             if reserved {
                 guard s.shared + s.reserved < maxShared + maxReserved else { return .failure(.full) }
@@ -143,7 +142,7 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         guard !started else { return }
         started = true
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        switch table.admit(context.channel, address: address) {
+        switch table.admit(ObjectIdentifier(context.channel), address: address) {
         case .success(let s):
             slot = s
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
