@@ -66,9 +66,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Compliance",
+            dependencies: ["Metering", "Store", "SiteConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "API",
             dependencies: [
-                "Store", "Metering", "SiteConfig",
+                "Compliance", "Store", "Metering", "SiteConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -88,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "esep",
             dependencies: [
-                "Modbus", "Metering", "SiteConfig", "Simulator", "Store", "Ingest", "API",
+                "Modbus", "Metering", "SiteConfig", "Simulator", "Store", "Ingest", "Compliance", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -116,9 +121,14 @@ let package = Package(
         ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "ComplianceTests",
+            dependencies: ["Compliance", "Store", "Metering", "SiteConfig", "Simulator", "Modbus"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Store", "Metering", "SiteConfig",
+                "API", "Compliance", "Store", "Metering", "SiteConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "esepTests",
-            dependencies: ["esep", "Simulator", "Metering", "Store", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["esep", "Simulator", "Metering", "Store", "Compliance", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ]

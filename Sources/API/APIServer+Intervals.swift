@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 import Hummingbird
 import Metering
@@ -28,7 +29,7 @@ extension APIServer {
         let parameters = try QueryParameters(request, allowed: ["format"], timeZone: timeZone)
         let format = try ResponseFormat.of(request, query: parameters)
         let text = context.parameters.get("quarter") ?? ""
-        guard let id = QuarterID(text) else {
+        guard let id = Quarter(text), (1970...9999).contains(id.year) else {
             throw APIProblem.badParameter("quarter", "'\(text)' is not a calendar quarter: write it like 2026Q3")
         }
         guard let energy else { throw APIProblem.notYetAvailable("quarter totals") }
@@ -51,14 +52,14 @@ extension APIServer {
         }
     }
 
-    /// Validates `from`, `to` (both required), `step` (`15m`, `1h`, `1d`; default `15m`) and `format`.
+    /// Validates `from`, `to` (both required), `step` (`15m`, `1h`, `1d`, `1mo`, `1q`; default `15m`) and `format`.
     private func intervalQuery(_ request: Request) throws(APIProblem) -> (IntervalQuery, ResponseFormat) {
         let parameters = try QueryParameters(request, allowed: ["from", "to", "step", "format"], timeZone: timeZone)
         let format = try ResponseFormat.of(request, query: parameters)
-        var step = IntervalStep.fifteenMinutes
+        var step = IntervalStep.defaultInterval
         if let s = parameters.values["step"] {
-            guard let parsed = IntervalStep(rawValue: s) else {
-                throw .badParameter("step", "'\(s)' is not a step: use 15m, 1h or 1d")
+            guard let parsed = IntervalStep.apiSteps.first(where: { $0.description == s }) else {
+                throw .badParameter("step", "'\(s)' is not a step: use \(IntervalStep.apiSteps.map(\.description).joined(separator: ", "))")
             }
             step = parsed
         }
@@ -80,7 +81,7 @@ extension APIServer {
     /// Streams intervals as they come, in chunks of about 32 KiB: memory stays bounded however
     /// long the range. Times are ISO 8601 with the site's offset; `wh` is null when missing.
     static func stream(
-        _ sequence: any AsyncSequence<EnergyInterval, any Error> & Sendable, format: ResponseFormat, subject: (String, String),
+        _ sequence: any AsyncSequence<EnergyPeriod, any Error> & Sendable, format: ResponseFormat, subject: (String, String),
         query: IntervalQuery, calendar: SiteCalendar
     ) -> Response {
         let contentType = format == .csv ? "text/csv; charset=utf-8; header=present" : "application/json; charset=utf-8"
@@ -93,7 +94,7 @@ extension APIServer {
                     CSV.line(["start", "start_ms", "end", "end_ms", "wh", "quality", "completeness", "flags", "open"]))
             case .json:
                 buffer.writeString(
-                    "{\"\(subject.0)\":\(jsonString(subject.1)),\"step\":\"\(query.step.rawValue)\","
+                    "{\"\(subject.0)\":\(jsonString(subject.1)),\"step\":\"\(query.step.description)\","
                         + "\"from\":\"\(calendar.iso8601(query.fromMs))\",\"from_ms\":\(query.fromMs),"
                         + "\"to\":\"\(calendar.iso8601(query.toMs))\",\"to_ms\":\(query.toMs),\"intervals\":[")
             }

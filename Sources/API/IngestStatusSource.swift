@@ -1,3 +1,4 @@
+public import Compliance
 public import Metering
 public import Store
 
@@ -6,15 +7,13 @@ public import Store
 /// The executable adapts the ingest pipeline (its health board and the writer's ``LiveView``)
 /// to it; without one the API reads what the writer last flushed to the store (newest values
 /// every 10 s) and reports ingest as not running.
-public protocol IngestStatusSource: Sendable {
+public protocol IngestStatusSource: LiveIntervalSource {
     /// Every device's polling health now.
     func deviceHealth() -> [DeviceHealth]
     /// True while the pollers run.
     var isPolling: Bool { get }
     /// The newest committed sample of every channel, by channel id; nil: read the store's `latest` table.
     func latestSamples() -> [UInt32: StoredSample]?
-    /// Each energy channel's interval in progress, by channel id; nil: computed from the stored readings.
-    func openIntervals() -> [UInt32: Metering.EnergyInterval]?
     /// Why the writer cannot store what it polls now (disk full, I/O error, read-only file);
     /// nil while it can. `/readyz` is not ready while this is set.
     var storeProblem: String? { get }

@@ -1,3 +1,4 @@
+import Compliance
 import Metering
 import SiteConfig
 import Store

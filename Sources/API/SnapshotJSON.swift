@@ -1,3 +1,4 @@
+import Compliance
 import NIOCore
 
 /// Writes the snapshot's JSON directly into a byte buffer: the same document `JSONEncoder` (with

@@ -42,6 +42,9 @@ public struct IngestDevice: Sendable {
     public var maxRegistersPerRead: Int
     /// Rated active power, W (checks counter jumps), when configured.
     public var ratedPowerW: Double?
+    /// The meter's config, for a meter from a site configuration: its counter options come from
+    /// ``SiteConfig/MeterConfig/counterOptions(_:timeScale:)``, as the read model's do.
+    public var meter: MeterConfig?
 
     public init(
         record: DeviceRecord, endpoint: EndpointSpec, unitId: UInt8, profile: DeviceProfile, pollIntervalMs: Int,
@@ -61,7 +64,8 @@ public struct IngestDevice: Sendable {
     /// - Parameter timeScale: clock milliseconds per real millisecond (``IngestClock/rate``): the
     ///   measured-gap limit is 3 poll intervals in the time samples are stamped in.
     public func counterOptions(_ field: RegisterField, timeScale: Double = 1) -> CounterOptions {
-        CounterOptions(
+        if let options = meter?.counterOptions(field.channel, timeScale: timeScale) { return options }
+        return CounterOptions(
             register: field, ratedPowerW: ratedPowerW, pollIntervalMs: Int64((Double(pollIntervalMs) * timeScale).rounded()))
     }
 
@@ -92,6 +96,7 @@ extension SiteConfiguration {
                     endpoint: e, unitId: UInt8(m.unitId), profile: m.profile, pollIntervalMs: m.pollIntervalMs,
                     maxRegistersPerRead: m.maxRegistersPerRead))
             devices[devices.count - 1].ratedPowerW = m.ratedPowerKW.map { $0 * 1000 }
+            devices[devices.count - 1].meter = m
         }
         for s in saon {
             guard let e = endpoints[s.gateway] else { continue }

@@ -431,3 +431,18 @@ public struct SAONConfig: Sendable, Hashable {
 
     public var pollInterval: Duration { .milliseconds(pollIntervalMs) }
 }
+
+extension MeterConfig {
+    /// How this meter's counter series on `channel` is judged — register width and resolution from
+    /// its profile, plausibility from its `rated_power_kw`, the measured-gap limit from its poll
+    /// interval — or nil when its profile has no such register. The one place these options are
+    /// derived: ingest, the store's recomputation and the read model all take them from here.
+    /// - Parameter timeScale: clock milliseconds per real millisecond (a simulation clock running
+    ///   faster stamps samples further apart).
+    public func counterOptions(_ channel: ChannelName = ChannelName(.energyImport), timeScale: Double = 1) -> CounterOptions? {
+        guard let field = profile.field(channel) else { return nil }
+        return CounterOptions(
+            register: field, ratedPowerW: ratedPowerKW.map { $0 * 1000 },
+            pollIntervalMs: Int64((Double(pollIntervalMs) * timeScale).rounded()))
+    }
+}

@@ -8,6 +8,8 @@ public struct ClosedTotals: Sendable, Hashable {
     public var rollups: [UInt32: EnergyRollup]
     /// Per channel: the end of its last closed interval starting in the period.
     public var lastEndMs: [UInt32: Int64]
+    /// Per channel: the start of its first closed interval in the period.
+    public var firstStartMs: [UInt32: Int64] = [:]
     /// The newest interval record these totals include: records with a larger id came later.
     public var throughId: Int64
 
@@ -31,7 +33,7 @@ extension SampleStore {
                 out.throughId = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM energy_interval") ?? 0
                 let statement = try db.cachedStatement(
                     sql: """
-                        SELECT quality, reasons, COUNT(*), SUM(wh), SUM(ABS(wh)), MAX(end_ms)
+                        SELECT quality, reasons, COUNT(*), SUM(wh), SUM(end_ms - start_ms), MAX(end_ms), MIN(start_ms)
                         FROM energy_interval e WHERE channel = ? AND start_ms >= ? AND start_ms < ?
                           AND NOT EXISTS (SELECT 1 FROM energy_interval c WHERE c.supersedes = e.id)
                         GROUP BY quality, reasons
@@ -40,21 +42,27 @@ extension SampleStore {
                     let rows = try Row.fetchCursor(statement, arguments: [channel, fromMs, toMs])
                     var rollup: EnergyRollup? = nil
                     var lastEnd = Int64.min
+                    var firstStart = Int64.max
                     while let row = try rows.next() {
                         guard let quality = EnergyQuality(rawValue: row[0]) else { continue }
                         var r = rollup ?? EnergyRollup(startMs: fromMs, endMs: toMs)
-                        let gross: Int64 = row[4] ?? 0
+                        // Closed intervals are whole: their elapsed time is their span.
+                        let span: Int64 = row[4] ?? 0
+                        let reasons = QualityReasons(rawValue: UInt32(truncatingIfNeeded: row[1] as Int64))
                         r.counts[quality] += row[2] as Int
-                        r.reasons.formUnion(QualityReasons(rawValue: UInt32(truncatingIfNeeded: row[1] as Int64)))
+                        if reasons.contains(.partial) { r.partial += row[2] as Int }
+                        r.reasons.formUnion(reasons)
                         r.wh += row[3] ?? 0
-                        r.grossWh += gross
-                        if quality == .measured { r.measuredWh += gross }
+                        r.elapsedMs += span
+                        if quality == .measured { r.measuredMs += span }
                         rollup = r
                         lastEnd = max(lastEnd, row[5] as Int64)
+                        firstStart = min(firstStart, row[6] as Int64)
                     }
                     if let rollup {
                         out.rollups[channel] = rollup
                         out.lastEndMs[channel] = lastEnd
+                        out.firstStartMs[channel] = firstStart
                     }
                 }
                 return out
@@ -91,6 +99,7 @@ extension ClosedTotals {
             guard iv.startMs >= fromMs, iv.startMs < toMs else { continue }
             rollups[record.channel, default: EnergyRollup(startMs: fromMs, endMs: toMs)].add(iv)
             lastEndMs[record.channel] = max(lastEndMs[record.channel] ?? .min, iv.endMs)
+            firstStartMs[record.channel] = min(firstStartMs[record.channel] ?? .max, iv.startMs)
         }
         return true
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import Metering
 import SiteConfig
@@ -33,6 +34,17 @@ struct StoreOptionsGroup: ParsableArguments {
         guard let calendar = SiteCalendar(identifier: tz) else { throw ValidationError("--timezone: unknown time zone '\(tz)'") }
         return (try SampleStore(path: path, readOnly: readOnly), calendar, site)
     }
+
+    /// The read model of the store: the config's meters when one is given, else the store's own.
+    func readModel(_ store: SampleStore, _ calendar: SiteCalendar, _ site: SiteConfiguration?) throws -> EnergyReadModel {
+        if let site { return EnergyReadModel(store: store, site: site) }
+        return try EnergyReadModel.of(store: store, calendar: calendar)
+    }
+}
+
+/// How `esep energy` prints: a table, CSV, one JSON document, or JSON lines.
+enum EnergyFormat: String, ExpressibleByArgument, Sendable, CaseIterable {
+    case table, csv, json, jsonl
 }
 
 extension IntervalStep: ExpressibleByArgument {
@@ -68,8 +80,8 @@ struct EnergyCommand: ParsableCommand {
     @Option(help: "15m, 1h, 1d, 1mo, 1q (or 1m, 5m, 10m, 30m, 1y).")
     var step: IntervalStep = .defaultInterval
 
-    @Option(help: "table, csv or json.")
-    var format: OutputFormat = .table
+    @Option(help: "table, csv, json (one document) or jsonl (one JSON object per line).")
+    var format: EnergyFormat = .table
 
     func validate() throws {
         if (meter == nil) == !site { throw ValidationError("give either --meter ID or --site") }
@@ -80,82 +92,60 @@ struct EnergyCommand: ParsableCommand {
         let toMs = try to?.ms(calendar, option: "--to") ?? WallClock.nowMs()
         let fromMs = try from.ms(calendar, option: "--from")
         guard fromMs < toMs else { throw ValidationError("--to must be later than --from") }
-        let rows: [EnergyRollup]
-        let base = IntervalStep.defaultInterval
-        func intervals(_ device: String) throws -> [EnergyInterval] {
-            try store.meterIntervals(device: device, fromMs: fromMs, toMs: toMs, step: base, calendar: calendar)
-        }
-        if let meter {
-            rows = EnergyRollup.rollUp(try intervals(meter), by: step, calendar: calendar)
-        } else {
-            let devices = try store.devices().filter { $0.kind == "meter" && $0.role == "main" }
-            var parts: [EnergyRollup.MeterContribution] = []
-            for d in devices {
-                let sign = config?.meters.first { $0.id == d.name }?.sign ?? d.sign
-                parts.append(.init(sign: sign, rollups: EnergyRollup.rollUp(try intervals(d.name), by: step, calendar: calendar)))
-            }
-            rows = EnergyRollup.siteTotal(parts)
-        }
-        print(EnergyCommand.render(rows, calendar: calendar, format: format))
+        let model = try storeOptions.readModel(store, calendar, config)
+        if let meter, model.meter(meter) == nil { throw ValidationError("--meter: no meter '\(meter)' in this site") }
+        let rows = try model.periods(meter: meter, step: step, fromMs: fromMs, toMs: toMs)
+        let subject = meter.map { ("meter", $0) } ?? ("site", model.siteName)
+        print(EnergyCommand.render(rows, calendar: calendar, format: format, subject: subject, step: step))
     }
 
-    static func render(_ rows: [EnergyRollup], calendar: SiteCalendar, format: OutputFormat) -> String {
-        let header = ["start", "end", "wh", "quality", "completeness", "measured", "interpolated", "estimated", "suspect", "missing", "reasons", "open"]
-        let table: [[String]] = rows.map { r in
-            [
-                calendar.iso8601(r.startMs), calendar.iso8601(r.endMs), r.hasValue ? String(r.wh) : "", r.quality.rawValue,
-                String(format: "%.3f", r.completeness), String(r.counts[.measured]), String(r.counts[.interpolated]),
-                String(r.counts[.estimated]), String(r.counts[.suspect]), String(r.counts[.missing]), r.reasons.description,
-                r.isOpen ? "open" : "",
-            ]
-        }
+    static let header = [
+        "start", "end", "wh", "quality", "completeness", "measured", "interpolated", "estimated", "suspect", "missing",
+        "reasons", "open",
+    ]
+
+    static func render(
+        _ rows: [EnergyRollup], calendar: SiteCalendar, format: EnergyFormat, subject: (String, String) = ("site", ""),
+        step: IntervalStep = .defaultInterval
+    ) -> String {
         switch format {
-        case .table:
+        case .table, .csv:
+            let table: [[String]] = rows.map { r in
+                [
+                    calendar.iso8601(r.startMs), calendar.iso8601(r.endMs), r.hasValue ? String(r.wh) : "", r.quality.rawValue,
+                    String(format: "%.3f", r.completeness), String(r.counts[.measured]), String(r.counts[.interpolated]),
+                    String(r.counts[.estimated]), String(r.counts[.suspect]), String(r.counts[.missing]), r.reasons.description,
+                    r.isOpen ? "open" : "",
+                ]
+            }
+            if format == .csv { return ([header] + table).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") }
             var t = TextTable(header: header, rightAligned: [2, 4, 5, 6, 7, 8, 9])
             t.rows = table
             return t.render()
-        case .csv:
-            return ([header] + table).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n")
+        case .jsonl:
+            return rows.map { jsonObject(row($0, calendar)) }.joined(separator: "\n")
         case .json:
-            struct Row: Encodable {
-                /// nil when no interval of the period has a value: missing is never 0.
-                var start: String, end: String, wh: Int64?, quality: String, completeness: Double
-                var counts: [String: Int], reasons: [String], open: Bool
-
-                enum CodingKeys: String, CodingKey { case start, end, wh, quality, completeness, counts, reasons, open }
-
-                func encode(to encoder: any Encoder) throws {
-                    var c = encoder.container(keyedBy: CodingKeys.self)
-                    try c.encode(start, forKey: .start)
-                    try c.encode(end, forKey: .end)
-                    try c.encode(wh, forKey: .wh)  // null, not absent, when missing
-                    try c.encode(quality, forKey: .quality)
-                    try c.encode(completeness, forKey: .completeness)
-                    try c.encode(counts, forKey: .counts)
-                    try c.encode(reasons, forKey: .reasons)
-                    try c.encode(open, forKey: .open)
-                }
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return rows.map { r in
-                let row = Row(
-                    start: calendar.iso8601(r.startMs), end: calendar.iso8601(r.endMs), wh: r.hasValue ? r.wh : nil,
-                    quality: r.quality.rawValue,
-                    completeness: r.completeness,
-                    counts: Dictionary(uniqueKeysWithValues: EnergyQuality.allCases.map { ($0.rawValue, r.counts[$0]) }),
-                    reasons: r.reasons.names, open: r.isOpen)
-                return String(decoding: (try? encoder.encode(row)) ?? Data(), as: UTF8.self)
-            }.joined(separator: "\n")
+            let document: [(String, JSONValue)] = [
+                (subject.0, .string(subject.1)), ("step", .string(step.description)),
+                ("time_zone", .string(calendar.identifier)),
+                ("periods", .array(rows.map { .object(row($0, calendar)) })),
+            ]
+            return jsonObject(document)
         }
     }
-}
 
-extension EnergyRollup {
-    /// Whether any interval of the period has a value (a period of missing intervals has none, not 0).
-    var hasValue: Bool { counts[.missing] < EnergyQuality.allCases.reduce(0) { $0 + counts[$1] } }
+    /// One period as JSON members: numbers as numbers, `wh` null when missing (never 0).
+    static func row(_ r: EnergyRollup, _ calendar: SiteCalendar) -> [(String, JSONValue)] {
+        [
+            ("start", .string(calendar.iso8601(r.startMs))), ("start_ms", .int(r.startMs)),
+            ("end", .string(calendar.iso8601(r.endMs))), ("end_ms", .int(r.endMs)),
+            ("wh", r.hasValue ? .int(r.wh) : .null), ("quality", .string(r.quality.rawValue)),
+            ("completeness", .number(r.completeness)), ("completeness_per_mille", .int(Int64(r.completenessPerMille))),
+            ("counts", .object(EnergyQuality.allCases.map { ($0.rawValue, .int(Int64(r.counts[$0]))) } + [("partial", .int(Int64(r.partial)))])),
+            ("reasons", .array(r.reasons.names.map { .string($0) })), ("open", .bool(r.isOpen)),
+        ]
+    }
 }
-
 
 /// `esep verify --quarter 2026Q3`: the data-quality report of a quarter.
 struct VerifyCommand: ParsableCommand {
@@ -174,77 +164,122 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         guard let q = Quarter(quarter) else { throw ValidationError("--quarter: '\(quarter)' is not a quarter like 2026Q3") }
         let (store, calendar, config) = try storeOptions.open()
+        let model = try storeOptions.readModel(store, calendar, config)
         let range = calendar.range(of: q)
-        let toMs = min(range.upperBound, WallClock.nowMs())
+        guard let totals = try model.quarter(q) else { throw ValidationError("--quarter: \(q) has not started yet") }
         var fit = true
-        var lines: [String] = ["Quarter \(q) (\(calendar.iso8601(range.lowerBound)) – \(calendar.iso8601(range.upperBound)))"]
-        var report: [[String: String]] = []
-        let meters = try store.devices().filter { $0.kind == "meter" }
-        var byDevice: [String: [EnergyInterval]] = [:]
-        var periodComparisons: [String] = []
-        for d in meters {
-            byDevice[d.name] = try store.meterIntervals(device: d.name, fromMs: range.lowerBound, toMs: toMs, calendar: calendar)
-        }
-        for d in meters {
-            var ivs = byDevice[d.name] ?? []
-            if d.role == "main", let check = meters.first(where: { $0.feeder == d.feeder && $0.role == "check" }) {
-                let mc = config?.meters.first { $0.id == d.name }?.accuracyClass.tolerance ?? AccuracyClass("0.5S")!
-                let cc = config?.meters.first { $0.id == check.name }?.accuracyClass.tolerance ?? AccuracyClass("0.5S")!
-                let fill = config?.meters.first { $0.id == d.name }?.fillGapsFromCheck ?? false
-                let comparison = MainCheckComparison(mainClass: mc, checkClass: cc, fillsFromCheck: fill)
-                ivs = comparison.apply(main: ivs, check: byDevice[check.name] ?? [])
-                // The period: main and check totals over the intervals both have.
-                let checkByStart = Dictionary(
-                    (byDevice[check.name] ?? []).map { ($0.startMs, $0) }, uniquingKeysWith: { a, _ in a })
+        var summary: [String] = [
+            "Quarter \(q) (\(calendar.iso8601(range.lowerBound)) – \(calendar.iso8601(range.upperBound)))\(totals.final ? "" : ", so far")",
+            "Site: \(VerifyCommand.wh(totals.site?.hasValue == true ? totals.siteWh : nil)), completeness \(VerifyCommand.percent(totals.site))",
+        ]
+        var details: [String] = []
+        var meters: [JSONValue] = []
+        for row in totals.meters {
+            guard let m = model.meter(row.id), let r = row.rollup else { continue }
+            let intervals = try model.intervals(m, fromMs: range.lowerBound, toMs: range.upperBound)
+            let divergent = intervals.filter { $0.reasons.contains(.checkDivergence) }.count
+            let filled = intervals.filter { $0.reasons.contains(.filledFromCheck) }.count
+            let replacements = (try? store.replacements(device: m.id)) ?? []
+            let meterFit = m.role != .main || (r.counts.suspect == 0 && r.counts.missing == 0)
+            if !meterFit { fit = false }
+            let c = r.counts
+            summary.append(
+                "\(m.id) (\(m.role.rawValue), feeder \(m.feeder)): \(VerifyCommand.wh(row.wh)), completeness \(VerifyCommand.percent(r)); "
+                    + "\(c.total) intervals: \(c.measured) measured, \(c.interpolated) interpolated, \(c.estimated) estimated, "
+                    + "\(c.suspect) suspect, \(c.missing) missing; \(r.partial) partial, \(filled) filled from check, "
+                    + "\(divergent) divergent from check, \(replacements.count) replacement(s)\(meterFit ? "" : " — NOT FIT")")
+            let gaps = VerifyCommand.gapRanges(intervals)
+            if !gaps.isEmpty {
+                details.append("\(m.id): intervals that are not measured")
+                for g in gaps.prefix(50) {
+                    details.append(
+                        "    \(g.quality.rawValue) \(calendar.iso8601(g.startMs)) – \(calendar.iso8601(g.endMs)), \(g.count) interval(s)"
+                            + (g.reasons.isEmpty ? "" : " (\(g.reasons))"))
+                }
+                if gaps.count > 50 { details.append("    … and \(gaps.count - 50) more ranges") }
+            }
+            for rep in replacements {
+                details.append(
+                    "\(m.id): replacement at \(calendar.iso8601(rep.replacement.timeMs)): old final \(rep.replacement.oldFinalWh) Wh, new initial \(rep.replacement.newInitialWh) Wh")
+            }
+            var check: JSONValue = .null
+            if let cm = model.checkMeter(of: m) {
+                let checkIntervals = try model.intervals(cm, fromMs: range.lowerBound, toMs: range.upperBound)
+                let byStart = Dictionary(checkIntervals.map { ($0.startMs, $0) }, uniquingKeysWith: { a, _ in a })
                 var mainWh: Int64 = 0
                 var checkWh: Int64 = 0
-                for iv in ivs where !iv.isOpen && !iv.reasons.contains(.filledFromCheck) {
-                    guard let m = iv.wh, let c = checkByStart[iv.startMs]?.wh else { continue }
-                    mainWh += m
-                    checkWh += c
+                for iv in intervals where !iv.isOpen && !iv.reasons.contains(.filledFromCheck) {
+                    guard let a = iv.wh, let b = byStart[iv.startMs], !b.isOpen, let bw = b.wh else { continue }
+                    mainWh += a
+                    checkWh += bw
                 }
-                let divergent = comparison.isDivergent(mainWh: mainWh, checkWh: checkWh)
-                if divergent { fit = false }
-                periodComparisons.append(
-                    "\(d.name) vs check \(check.name) over the quarter: \(mainWh) Wh vs \(checkWh) Wh, tolerance ±\(comparison.toleranceWh(mainWh: mainWh, checkWh: checkWh)) Wh — "
-                        + (divergent ? "DIVERGENT" : "within tolerance"))
+                let comparison = model.comparison(m, cm)
+                let isDivergent = comparison.isDivergent(mainWh: mainWh, checkWh: checkWh)
+                if isDivergent { fit = false }
+                let tolerance = comparison.toleranceWh(mainWh: mainWh, checkWh: checkWh)
+                summary.append(
+                    "    vs check \(cm.id) over the intervals both have: \(mainWh) Wh vs \(checkWh) Wh, tolerance ±\(tolerance) Wh — "
+                        + (isDivergent ? "DIVERGENT" : "within tolerance"))
+                check = .object([
+                    ("meter", .string(cm.id)), ("main_wh", .int(mainWh)), ("check_wh", .int(checkWh)),
+                    ("tolerance_wh", .int(tolerance)), ("divergent", .bool(isDivergent)),
+                ])
             }
-            let total = EnergyRollup.rollUp(ivs, by: .quarter, calendar: calendar).first
-            let expected = calendar.boundaries(from: range.lowerBound, through: toMs, step: .defaultInterval).count - 1
-            let gaps = ivs.filter { $0.quality != .measured && !$0.isOpen }
-            let suspect = ivs.filter { $0.quality == .suspect }
-            let missingIntervals = max(0, expected - ivs.count) + ivs.filter { $0.quality == .missing }.count
-            let divergent = ivs.filter { $0.reasons.contains(.checkDivergence) }.count
-            let replacements = try store.replacements(device: d.name)
-            let meterFit = d.role != "main" || (suspect.isEmpty && missingIntervals == 0)
-            if !meterFit { fit = false }
-            lines.append(
-                "\(d.name) (\(d.role), feeder \(d.feeder)): \(total?.wh ?? 0) Wh, completeness \(String(format: "%.2f %%", (total?.completeness ?? 0) * 100)), "
-                    + "\(gaps.count) non-measured interval(s), \(suspect.count) suspect, \(missingIntervals) missing, "
-                    + "\(divergent) divergent from check, \(replacements.count) replacement(s)\(meterFit ? "" : " — NOT FIT")")
-            for iv in gaps.prefix(20) {
-                lines.append("    \(calendar.iso8601(iv.startMs)) – \(calendar.iso8601(iv.endMs)): \(iv.quality.rawValue) (\(iv.reasons))")
-            }
-            for r in replacements {
-                lines.append(
-                    "    replacement at \(calendar.iso8601(r.replacement.timeMs)): old final \(r.replacement.oldFinalWh) Wh, new initial \(r.replacement.newInitialWh) Wh")
-            }
-            report.append([
-                "device": d.name, "role": d.role, "wh": String(total?.wh ?? 0),
-                "completeness": String(format: "%.4f", total?.completeness ?? 0), "suspect": String(suspect.count),
-                "missing": String(missingIntervals), "divergent": String(divergent), "fit": meterFit ? "yes" : "no",
-            ])
+            meters.append(
+                .object([
+                    ("meter", .string(m.id)), ("role", .string(m.role.rawValue)), ("feeder", .string(m.feeder)),
+                    ("wh", row.wh.map { .int($0) } ?? .null), ("completeness", .number(r.completeness)),
+                    ("completeness_per_mille", .int(Int64(r.completenessPerMille))),
+                    ("counts", .object(EnergyQuality.allCases.map { ($0.rawValue, .int(Int64(c[$0]))) } + [("partial", .int(Int64(r.partial)))])),
+                    ("filled_from_check", .int(Int64(filled))), ("divergent_from_check", .int(Int64(divergent))),
+                    ("replacements", .int(Int64(replacements.count))), ("check", check), ("fit", .bool(meterFit)),
+                    ("gaps", .array(VerifyCommand.gapRanges(intervals).map { g in
+                        .object([
+                            ("quality", .string(g.quality.rawValue)), ("start", .string(calendar.iso8601(g.startMs))),
+                            ("end", .string(calendar.iso8601(g.endMs))), ("intervals", .int(Int64(g.count))),
+                            ("reasons", .array(g.reasons.names.map { .string($0) })),
+                        ])
+                    })),
+                ]))
         }
-        lines += periodComparisons
-        lines.append("Fit to report: \(fit ? "yes" : "no — see the meters marked NOT FIT")")
+        summary.append("Fit to report: \(fit ? "yes" : "no — see the meters marked NOT FIT")")
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(
+                jsonObject([
+                    ("quarter", .string(q.description)), ("from", .string(calendar.iso8601(range.lowerBound))),
+                    ("to", .string(calendar.iso8601(range.upperBound))), ("final", .bool(totals.final)),
+                    ("site_wh", totals.site?.hasValue == true ? .int(totals.siteWh) : .null),
+                    ("completeness", .number(totals.completeness)), ("meters", .array(meters)), ("fit", .bool(fit)),
+                ]))
         } else {
-            print(lines.joined(separator: "\n"))
+            print((summary + (details.isEmpty ? [] : [""] + details)).joined(separator: "\n"))
         }
         if !fit { throw ExitCode(2) }
+    }
+
+    static func wh(_ wh: Int64?) -> String { wh.map { "\($0) Wh" } ?? "no data" }
+
+    static func percent(_ r: EnergyRollup?) -> String {
+        guard let r, r.elapsedMs > 0 else { return "—" }
+        return String(format: "%.1f %%", Double(r.completenessPerMille) / 10)
+    }
+
+    /// Consecutive intervals that are not measured, with the same quality, merged into ranges.
+    struct Gap { var quality: EnergyQuality, startMs: Int64, endMs: Int64, count: Int, reasons: QualityReasons }
+
+    static func gapRanges(_ intervals: [EnergyInterval]) -> [Gap] {
+        var gaps: [Gap] = []
+        for iv in intervals where iv.quality != .measured || iv.reasons.contains(.partial) {
+            if var last = gaps.last, last.quality == iv.quality, last.endMs == iv.startMs {
+                last.endMs = iv.endMs
+                last.count += 1
+                last.reasons.formUnion(iv.reasons)
+                gaps[gaps.count - 1] = last
+            } else {
+                gaps.append(Gap(quality: iv.quality, startMs: iv.startMs, endMs: iv.endMs, count: 1, reasons: iv.reasons))
+            }
+        }
+        return gaps
     }
 }
 

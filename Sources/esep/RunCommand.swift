@@ -1,4 +1,5 @@
 import API
+import Compliance
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -151,7 +152,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             api = try APIServer(
                 configuration: apiConfiguration, site: site, store: store, ingest: status,
-                energy: StoreEnergySource(store: store, site: site, ingest: status), metrics: metrics, logger: logger,
+                energy: EnergyReadModel(store: store, site: site, live: status), metrics: metrics, logger: logger,
                 onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     logger.info("api listening", metadata: ["url": "\(scheme)://\(shown):\(port)"])

@@ -65,7 +65,7 @@ import Testing
                 ("/v1/snapshot?format=xml", "format", "json or csv"),
                 ("/v1/meters/M1/intervals?to=2026-06-02", "from", "required"),
                 ("/v1/meters/M1/intervals?from=2026-06-01", "to", "required"),
-                ("/v1/meters/M1/intervals?from=2026-06-01&to=2026-06-02&step=5m", "step", "15m, 1h or 1d"),
+                ("/v1/meters/M1/intervals?from=2026-06-01&to=2026-06-02&step=5m", "step", "15m, 1h, 1d, 1mo, 1q"),
                 ("/v1/site/intervals?from=2026-13-01&to=2026-06-02", "from", "not a time"),
                 ("/v1/site/quarters/2026Q5", "quarter", "2026Q3"),
                 ("/healthz?verbose=1", "verbose", "no parameters"),

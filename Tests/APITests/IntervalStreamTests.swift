@@ -1,3 +1,4 @@
+import Compliance
 import API
 import Foundation
 import Hummingbird
@@ -21,11 +22,11 @@ struct SyntheticEnergy: EnergyDataSource {
             let end: Int64
             let step: Int64
             let scale: Int64
-            mutating func next() async throws -> API.EnergyInterval? {
+            mutating func next() async throws -> EnergyPeriod? {
                 guard next < end else { return nil }
                 defer { next += step }
                 let index = next / step
-                return API.EnergyInterval(
+                return EnergyPeriod(
                     startMs: next, endMs: next + step, wh: index % 89 == 0 ? nil : 100 * scale,
                     quality: index % 89 == 0 ? .missing : index % 97 == 0 ? .estimated : .measured,
                     completeness: index % 97 == 0 ? 0.5 : 1, flags: index % 97 == 0 ? ["gap"] : [])
@@ -33,19 +34,19 @@ struct SyntheticEnergy: EnergyDataSource {
         }
 
         func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(next: query.fromMs, end: query.toMs, step: query.step.nominalMs, scale: scale)
+            AsyncIterator(next: query.fromMs, end: query.toMs, step: query.step.nominalLengthMs, scale: scale)
         }
     }
 
-    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
+    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<EnergyPeriod, any Error> & Sendable {
         Intervals(query: query, scale: 1)
     }
 
-    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
-        Intervals(query: query, scale: query.step.nominalMs / 900_000)
+    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<EnergyPeriod, any Error> & Sendable {
+        Intervals(query: query, scale: query.step.nominalLengthMs / 900_000)
     }
 
-    func quarter(_ quarter: QuarterID) async throws -> QuarterTotals? {
+    func quarter(_ quarter: Quarter) async throws -> QuarterTotals? {
         guard quarter.year <= 2026 else { return nil }
         return QuarterTotals(
             quarter: quarter.description, fromMs: 0, toMs: 1, siteWh: 883_200, completeness: 0.999, final: true,
@@ -171,7 +172,7 @@ final class GatedEnergy: EnergyDataSource {
             var next: Int64
             let end: Int64
             let step: Int64
-            mutating func next() async throws -> API.EnergyInterval? {
+            mutating func next() async throws -> EnergyPeriod? {
                 guard next < end else {
                     source.finished.store(true, ordering: .relaxed)
                     return nil
@@ -186,25 +187,25 @@ final class GatedEnergy: EnergyDataSource {
                 }
                 source.produced.wrappingAdd(1, ordering: .relaxed)
                 defer { next += step }
-                return API.EnergyInterval(
+                return EnergyPeriod(
                     startMs: next, endMs: next + step, wh: 100, quality: .measured, completeness: 1, flags: [])
             }
         }
 
         func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(source: source, next: query.fromMs, end: query.toMs, step: query.step.nominalMs)
+            AsyncIterator(source: source, next: query.fromMs, end: query.toMs, step: query.step.nominalLengthMs)
         }
     }
 
-    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
+    func meterIntervals(meter: String, query: IntervalQuery) async throws -> any AsyncSequence<EnergyPeriod, any Error> & Sendable {
         Intervals(source: self, query: query)
     }
 
-    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<API.EnergyInterval, any Error> & Sendable {
+    func siteIntervals(query: IntervalQuery) async throws -> any AsyncSequence<EnergyPeriod, any Error> & Sendable {
         Intervals(source: self, query: query)
     }
 
-    func quarter(_ quarter: QuarterID) async throws -> QuarterTotals? { nil }
+    func quarter(_ quarter: Quarter) async throws -> QuarterTotals? { nil }
 
     func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate {
         PeriodsToDate(
@@ -286,4 +287,9 @@ func streamingRequest(
             atFirstBytes()
         }
     }
+}
+
+extension IntervalStep {
+    /// A step's nominal length for the synthetic sources: a day for `1d` (and longer steps).
+    var nominalLengthMs: Int64 { fixedLengthMs ?? 86_400_000 }
 }

@@ -1,4 +1,5 @@
 @testable import API
+import Compliance
 import Foundation
 import NIOCore
 import Store

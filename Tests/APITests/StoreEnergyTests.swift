@@ -1,3 +1,4 @@
+import Compliance
 import API
 import Foundation
 import Hummingbird
@@ -20,8 +21,9 @@ struct EnergyFixture {
     let site: SiteConfiguration
     /// The writer's committed newest values and intervals in progress, as a running daemon has them.
     let live: LiveView
-    /// The clock the source is given: half an hour after the last reading.
-    let nowMs = start + Int64(minutes) * 60_000 + 1_800_000
+    /// The clock the source is given: 30 s after the last reading (06:00:03), inside the interval
+    /// in progress.
+    let nowMs = start + Int64(minutes) * 60_000 + 33_000
 
     init() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-api-energy-\(UUID().uuidString)")
@@ -75,15 +77,15 @@ struct EnergyFixture {
         }
     }
 
-    var source: StoreEnergySource {
+    var source: EnergyReadModel {
         let now = nowMs
-        return StoreEnergySource(store: store, site: site, now: { now })
+        return EnergyReadModel(store: store, site: site, now: { now })
     }
 
     /// The source as the daemon builds it: intervals in progress from the writer, not from the readings.
-    var liveSource: StoreEnergySource {
+    var liveSource: EnergyReadModel {
         let now = nowMs
-        return StoreEnergySource(store: store, site: site, now: { now }, ingest: LiveStatus(live: live))
+        return EnergyReadModel(store: store, site: site, now: { now }, live: LiveStatus(live: live))
     }
 
     struct LiveStatus: IngestStatusSource {
@@ -113,13 +115,13 @@ struct EnergyFixture {
         let computed = f.source
         let live = f.liveSource
         #expect(!f.live.openIntervals().isEmpty)
-        func all(_ s: any AsyncSequence<API.EnergyInterval, any Error>) async throws -> [API.EnergyInterval] {
-            var out: [API.EnergyInterval] = []
+        func all(_ s: any AsyncSequence<EnergyPeriod, any Error>) async throws -> [EnergyPeriod] {
+            var out: [EnergyPeriod] = []
             for try await i in s { out.append(i) }
             return out
         }
         let from = EnergyFixture.start
-        for step in API.IntervalStep.allCases {
+        for step in IntervalStep.apiSteps {
             let q = IntervalQuery(fromMs: from, toMs: from + 86_400_000, step: step)
             for meter in ["M1", "M2", "M3"] {
                 let a = try await all(computed.meterIntervals(meter: meter, query: q))
@@ -133,7 +135,7 @@ struct EnergyFixture {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let q3 = try #require(QuarterID("2026Q3"))
+        let q3 = try #require(Quarter("2026Q3"))
         let quarterComputed = try #require(try await computed.quarter(q3))
         let quarterLive = try #require(try await live.quarter(q3))
         #expect(try encoder.encode(quarterComputed) == encoder.encode(quarterLive))
@@ -157,13 +159,16 @@ struct EnergyFixture {
             let body = try json.json
             #expect(body["from"] as? String == "2026-07-01T00:00:00+05:00")
             let rows = try #require(body["intervals"] as? [[String: Any]])
-            // 00:00 has no reading before it; 00:15 … 06:00 closed, 06:00–06:15 open.
-            #expect(rows.count == 24)
-            #expect(rows.first?["start"] as? String == "2026-07-01T00:15:00+05:00")
+            // 00:00–00:15 holds the first reading (00:00:03): partial, the energy from it; 00:15 … 06:00
+            // closed, 06:00–06:15 open.
+            #expect(rows.count == 25)
+            #expect(rows.first?["start"] as? String == "2026-07-01T00:00:00+05:00")
+            #expect((rows.first?["flags"] as? [String])?.contains("partial") == true)
+            #expect((rows.first?["wh"] as? NSNumber)?.int64Value == Int64(7_475))  // 14 min 57 s at 500 Wh a minute
             #expect(rows.last?["open"] as? Bool == true)
             #expect(rows.dropLast().allSatisfy { $0["open"] as? Bool == false })
             #expect(rows.allSatisfy { !($0["wh"] is NSNull) })
-            let measured = rows.dropLast().filter { $0["quality"] as? String == "measured" }
+            let measured = rows.dropFirst().dropLast().filter { $0["quality"] as? String == "measured" }
             #expect(measured.count == 17)  // the gap touches 01:45–03:15
             #expect(measured.allSatisfy { ($0["wh"] as? NSNumber)?.int64Value == 7_500 })
             #expect(rows.contains { $0["quality"] as? String != "measured" && $0["open"] as? Bool == false })
@@ -203,7 +208,7 @@ struct EnergyFixture {
                 try await client.get("/v1/meters/M2/intervals?\(Self.day)", token: Tokens.data).json["intervals"] as? [[String: Any]])
             #expect(site.count == m1.count)
             #expect(sum(site) == sum(m1) - sum(m2))
-            let closed = site.dropLast().filter { $0["quality"] as? String == "measured" }
+            let closed = site.dropFirst().dropLast().filter { $0["quality"] as? String == "measured" }
             #expect(!closed.isEmpty)
             #expect(closed.allSatisfy { ($0["wh"] as? NSNumber)?.int64Value == 6_000 })
         }
@@ -233,9 +238,11 @@ struct EnergyFixture {
                     .json["intervals"] as? [[String: Any]])
             #expect((meters[0]["wh"] as? NSNumber)?.int64Value == sum(m1))
             let counts = try #require(meters[0]["counts"] as? [String: Int])
-            // 00:00–00:15 (no reading before it) and 06:15–06:30 (no reading yet) have no record.
-            #expect(counts["missing"] == 2)
-            #expect(counts.values.reduce(0, +) == 26)  // the elapsed quarter-hours up to the clock, 06:30
+            // Every elapsed quarter-hour up to the clock (06:00:33) has energy: 00:00–00:15 from the
+            // first reading on (partial), 06:00–06:15 so far.
+            #expect(counts["missing"] == 0)
+            #expect(counts.values.reduce(0, +) == 25)
+            #expect((meters[0]["flags"] as? [String])?.contains("partial") == true)
 
             let csv = try await client.get("/v1/site/quarters/2026Q3?format=csv", token: Tokens.data).csvRows
             #expect(csv.map { $0["meter"] } == ["M1", "M2", "M3"])

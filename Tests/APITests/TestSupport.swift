@@ -1,3 +1,4 @@
+import Compliance
 import API
 import Foundation
 import Hummingbird

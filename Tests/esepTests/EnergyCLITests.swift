@@ -14,9 +14,10 @@ import Testing
         let since = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-1800))
         let energy = try runCommand(esepBinary(), ["energy", "--db", db, "--meter", "M001", "--from", since, "--format", "json"])
         #expect(energy.status == 0, "\(energy.stderr)")
-        let rows = try energy.stdout.split(separator: "\n").map {
-            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        // One JSON document: the periods with numbers as numbers.
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(energy.stdout.utf8)) as? [String: Any])
+        #expect(document["meter"] as? String == "M001")
+        let rows = try #require(document["periods"] as? [[String: Any]])
         #expect(!rows.isEmpty)
         for r in rows {
             #expect((r["start"] as? String)?.hasSuffix("+05:00") == true)

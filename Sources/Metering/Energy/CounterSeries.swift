@@ -78,7 +78,10 @@ public struct CounterSeries: Sendable {
             if let end {
                 result.append(EnergyInterval(startMs: b, endMs: e, wh: end.wh - s.wh, reasons: reasons.union(end.reasons)))
             } else {
-                result.append(EnergyInterval(startMs: b, endMs: e, wh: last.wh - s.wh, reasons: reasons, isOpen: true))
+                result.append(
+                    EnergyInterval(
+                        startMs: b, endMs: e, wh: last.wh - s.wh, reasons: reasons, isOpen: true,
+                        covered: b..<max(b, last.timeMs)))
             }
         }
         return result

@@ -18,19 +18,38 @@ public struct EnergyInterval: Sendable, Hashable {
     /// The interval is still running: its end boundary is after the last reading, and `wh` is the
     /// energy up to that reading.
     public var isOpen: Bool
+    /// The part of `[startMs, endMs)` that readings cover, when it is not the whole interval: an
+    /// open interval's ends at its last reading; a ``QualityReasons/partial`` interval's starts at
+    /// the first reading or ends at the last. `nil`: the whole interval.
+    public var covered: Range<Int64>?
 
     /// An interval whose quality follows from its reasons (and is `.missing` without a value).
-    public init(startMs: Int64, endMs: Int64, wh: Int64?, reasons: QualityReasons, isOpen: Bool = false) {
+    public init(
+        startMs: Int64, endMs: Int64, wh: Int64?, reasons: QualityReasons, isOpen: Bool = false, covered: Range<Int64>? = nil
+    ) {
         self.startMs = startMs
         self.endMs = endMs
         self.wh = wh
         self.reasons = reasons
         self.isOpen = isOpen
+        self.covered = covered
         self.quality = wh == nil ? .missing : reasons.impliedQuality
     }
 
     /// Adds reasons and recomputes the quality.
     public func adding(_ more: QualityReasons) -> EnergyInterval {
-        EnergyInterval(startMs: startMs, endMs: endMs, wh: wh, reasons: reasons.union(more), isOpen: isOpen)
+        EnergyInterval(startMs: startMs, endMs: endMs, wh: wh, reasons: reasons.union(more), isOpen: isOpen, covered: covered)
+    }
+
+    /// The time this interval has run, ms: up to its last reading while open, else its whole span.
+    public var elapsedMs: Int64 {
+        isOpen ? max(0, (covered?.upperBound ?? endMs) - startMs) : endMs - startMs
+    }
+
+    /// The time its readings cover, ms (0 when missing).
+    public var coveredMs: Int64 {
+        guard wh != nil else { return 0 }
+        if let covered { return max(0, covered.upperBound - covered.lowerBound) }
+        return elapsedMs
     }
 }

@@ -13,19 +13,14 @@ extension EnergyRollup {
     }
 
     /// The site's roll-ups: for each period any counted meter reports, the signed sum of the meters'
-    /// energy, their measured and gross energy without signs, and their counts and reasons added up.
+    /// energy, and their elapsed and measured time, counts and reasons added up.
     /// Pass every meter's roll-ups over the same span and step.
     public static func siteTotal(_ meters: [MeterContribution]) -> [EnergyRollup] {
         var byStart: [Int64: EnergyRollup] = [:]
         for meter in meters where meter.sign != 0 {
             for r in meter.rollups {
                 var total = byStart[r.startMs] ?? EnergyRollup(startMs: r.startMs, endMs: r.endMs)
-                total.wh += Int64(meter.sign) * r.wh
-                total.measuredWh += r.measuredWh
-                total.grossWh += r.grossWh
-                total.counts.add(r.counts)
-                total.reasons.formUnion(r.reasons)
-                total.isOpen = total.isOpen || r.isOpen
+                total.add(r, sign: meter.sign)
                 byStart[r.startMs] = total
             }
         }

@@ -4,6 +4,17 @@
 /// `wh` is the exact sum of the period's interval energies (so a quarter total equals the sum of
 /// its intervals, and equals the counter difference across the quarter when none is missing).
 /// Missing intervals add no energy; they are counted in ``counts``.
+///
+/// **Completeness** (the one definition every report uses): the share of the period's elapsed
+/// time that *measured* energy covers —
+///
+///     completeness = Σ covered time of its measured intervals / Σ elapsed time of its intervals
+///
+/// where an interval's elapsed time is its span (an open one: up to its last reading), and its
+/// covered time is the part between readings (a ``QualityReasons/partial`` interval covers less
+/// than its span; a missing one covers nothing). Interpolated, estimated, filled and suspect
+/// intervals are elapsed but not measured. For a site, both sums run over its counted meters.
+/// Shown in per mille, floored: 1000 only when everything elapsed is measured.
 public struct EnergyRollup: Sendable, Hashable {
     /// Period start, UTC epoch ms (inclusive).
     public var startMs: Int64
@@ -11,50 +22,52 @@ public struct EnergyRollup: Sendable, Hashable {
     public var endMs: Int64
     /// Energy, Wh: the sum of the intervals' energy (for a site, the signed sum of its meters).
     public var wh: Int64
-    /// Energy from measured intervals, Wh (for a site, summed without signs).
-    public var measuredWh: Int64
-    /// Energy from all intervals with a value, Wh, without signs: the denominator of completeness.
-    public var grossWh: Int64
+    /// Elapsed time of the intervals counted, ms (for a site, summed over its meters).
+    public var elapsedMs: Int64
+    /// Of ``elapsedMs``, the time measured intervals cover.
+    public var measuredMs: Int64
     /// Intervals by quality.
     public var counts: QualityCounts
+    /// Intervals flagged ``QualityReasons/partial``.
+    public var partial: Int
     /// Every reason seen in the period.
     public var reasons: QualityReasons
     /// The period contains the interval still in progress.
     public var isOpen: Bool
 
     public init(
-        startMs: Int64, endMs: Int64, wh: Int64 = 0, measuredWh: Int64 = 0, grossWh: Int64 = 0,
-        counts: QualityCounts = QualityCounts(), reasons: QualityReasons = [], isOpen: Bool = false
+        startMs: Int64, endMs: Int64, wh: Int64 = 0, elapsedMs: Int64 = 0, measuredMs: Int64 = 0,
+        counts: QualityCounts = QualityCounts(), partial: Int = 0, reasons: QualityReasons = [], isOpen: Bool = false
     ) {
         self.startMs = startMs
         self.endMs = endMs
         self.wh = wh
-        self.measuredWh = measuredWh
-        self.grossWh = grossWh
+        self.elapsedMs = elapsedMs
+        self.measuredMs = measuredMs
         self.counts = counts
+        self.partial = partial
         self.reasons = reasons
         self.isOpen = isOpen
     }
 
-    /// Completeness as an exact fraction, `measuredWh / grossWh`. With no energy at all the
-    /// share of measured intervals by count is used instead (`0/0` when nothing was counted).
-    public var completenessFraction: (numerator: Int64, denominator: Int64) {
-        if grossWh > 0 { return (measuredWh, grossWh) }
-        return (Int64(counts.measured), Int64(counts.total))
-    }
+    /// Whether any interval of the period has a value (a period of missing intervals has none, not 0).
+    public var hasValue: Bool { counts.missing < counts.total }
 
-    /// Completeness in per mille, floored (1000 only when everything is measured); 0 when nothing was counted.
+    /// Completeness as an exact fraction, `measuredMs / elapsedMs` (`0/0` when nothing elapsed).
+    public var completenessFraction: (numerator: Int64, denominator: Int64) { (measuredMs, elapsedMs) }
+
+    /// Completeness in per mille, floored (1000 only when everything is measured); 0 when nothing elapsed.
     public var completenessPerMille: Int {
         let (n, d) = completenessFraction
         guard d > 0, n > 0 else { return 0 }
         let (quotient, _) = UInt64(d).dividingFullWidth(UInt64(n).multipliedFullWidth(by: 1000))
-        return Int(quotient)
+        return Int(min(quotient, 1000))
     }
 
     /// Completeness for display, 0…1.
     public var completeness: Double {
         let (n, d) = completenessFraction
-        return d > 0 ? Double(n) / Double(d) : 0
+        return d > 0 ? min(1, Double(n) / Double(d)) : 0
     }
 
     /// The worst interval quality in the period (`.missing` when it holds no interval).
@@ -64,11 +77,30 @@ public struct EnergyRollup: Sendable, Hashable {
     public mutating func add(_ interval: EnergyInterval) {
         counts[interval.quality] += 1
         reasons.formUnion(interval.reasons)
+        if interval.reasons.contains(.partial) { partial += 1 }
         if interval.isOpen { isOpen = true }
+        elapsedMs += interval.elapsedMs
+        if interval.quality == .measured { measuredMs += interval.coveredMs }
         guard let energy = interval.wh else { return }
         wh += energy
-        grossWh += Int64(clamping: energy.magnitude)
-        if interval.quality == .measured { measuredWh += Int64(clamping: energy.magnitude) }
+    }
+
+    /// Adds `count` intervals that have no record at all (missing), `elapsedMs` of time in all.
+    public mutating func addMissing(count: Int, elapsedMs: Int64) {
+        guard count > 0 else { return }
+        counts.missing += count
+        self.elapsedMs += elapsedMs
+    }
+
+    /// Adds another roll-up of the same period: energy times `sign`, everything else as is.
+    public mutating func add(_ other: EnergyRollup, sign: Int = 1) {
+        wh += Int64(sign) * other.wh
+        elapsedMs += other.elapsedMs
+        measuredMs += other.measuredMs
+        counts.add(other.counts)
+        partial += other.partial
+        reasons.formUnion(other.reasons)
+        isOpen = isOpen || other.isOpen
     }
 
     /// Rolls intervals (in time order) up into periods of `step` in `calendar`. An interval belongs

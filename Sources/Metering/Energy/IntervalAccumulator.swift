@@ -52,7 +52,7 @@ public struct IntervalAccumulator: Sendable {
         guard let start, let previous else { return nil }
         return EnergyInterval(
             startMs: start.ms, endMs: pending, wh: previous.wh - start.wh, reasons: start.reasons.union(stepReasons),
-            isOpen: true)
+            isOpen: true, covered: start.ms..<max(start.ms, previous.timeMs))
     }
 
     /// Takes a reading; emits every interval it closes.

@@ -29,6 +29,12 @@ public struct QualityReasons: OptionSet, Sendable, Hashable, CustomStringConvert
     public static let noReadingAfter = QualityReasons(rawValue: 1 << 9)
     /// Register values so far apart that the step does not fit in 64 bits: booked 0 (suspect).
     public static let implausibleValue = QualityReasons(rawValue: 1 << 10)
+    /// Readings cover only part of the interval (it holds the first reading, or the last one and
+    /// has ended): the energy is the measured energy of the covered part (``EnergyInterval/covered``),
+    /// never the whole interval's and never nothing.
+    public static let partial = QualityReasons(rawValue: 1 << 11)
+    /// A boundary of the interval is a manual reading (from the meter's display, with a note).
+    public static let manual = QualityReasons(rawValue: 1 << 12)
 
     /// Every reason with its word, in a stable order.
     public static let all: [(QualityReasons, String)] = [
@@ -36,7 +42,7 @@ public struct QualityReasons: OptionSet, Sendable, Hashable, CustomStringConvert
         (.ratingExceeded, "rating_exceeded"), (.rollover, "rollover"), (.replacement, "replacement"),
         (.checkDivergence, "check_divergence"), (.filledFromCheck, "filled_from_check"),
         (.noReadingBefore, "no_reading_before"), (.noReadingAfter, "no_reading_after"),
-        (.implausibleValue, "implausible_value"),
+        (.implausibleValue, "implausible_value"), (.partial, "partial"), (.manual, "manual"),
     ]
 
     /// Reasons that make an interval suspect.

@@ -30,7 +30,7 @@ extension SiteCalendar {
     /// a boundary after the last supported instant still exists). The calendar's own arithmetic
     /// clamps its inputs with this, so no instant, however far, can overflow it.
     @inline(__always)
-    static func clamped(_ timeMs: Int64) -> Int64 {
+    public static func clamped(_ timeMs: Int64) -> Int64 {
         min(max(timeMs, supportedRange.lowerBound - 2 * dayMs), supportedRange.upperBound + 2 * dayMs)
     }
 

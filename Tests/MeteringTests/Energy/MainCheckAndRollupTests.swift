@@ -73,11 +73,12 @@ struct MainCheckAndRollupTests {
         // The hole removes the readings 10:00…11:59: boundaries 10:00…11:45 lie in a long gap, so the
         // 8 intervals inside it and the one ending at 10:00 are estimated (9 × 25 kWh).
         #expect(total.counts.estimated == 9 && total.counts.measured == intervals.count - 9 && total.counts.total == intervals.count)
-        let estimatedWh: Int64 = 9 * 25_000
-        #expect(total.measuredWh == total.wh - estimatedWh)
-        #expect(total.completenessFraction == (total.wh - estimatedWh, total.wh))
+        // Completeness is measured time over elapsed time: 9 of the quarter's intervals are not measured.
+        let n = Int64(intervals.count)
+        #expect(total.elapsedMs == n * 900_000 && total.measuredMs == (n - 9) * 900_000)
+        #expect(total.completenessFraction == ((n - 9) * 900_000, n * 900_000))
         #expect(total.completenessPerMille == 998)
-        #expect(abs(total.completeness - Double(total.wh - estimatedWh) / Double(total.wh)) < 1e-12)
+        #expect(abs(total.completeness - Double(n - 9) / Double(n)) < 1e-12)
         #expect(total.quality == .estimated && total.reasons.contains(.longGap))
 
         let months = EnergyRollup.rollUp(intervals, by: .month, calendar: calendar)
@@ -101,19 +102,26 @@ struct MainCheckAndRollupTests {
         #expect(site.count == 3)
         for k in site.indices {
             #expect(site[k].wh == months[k].wh - outgoing[k].wh)
-            #expect(site[k].grossWh == months[k].grossWh + outgoing[k].grossWh)
+            #expect(site[k].elapsedMs == months[k].elapsedMs + outgoing[k].elapsedMs)
+            #expect(site[k].measuredMs == months[k].measuredMs + outgoing[k].measuredMs)
         }
         #expect(site[0].counts.total == months[0].counts.total * 2)
     }
 
-    @Test("completeness with no energy falls back to interval counts; an open interval marks the period open")
-    func emptyAndOpen() {
+    @Test("completeness is time: a missing interval is elapsed and not covered, a partial one covers its readings' span, an open one has run to its last reading")
+    func emptyPartialAndOpen() {
         var r = EnergyRollup(startMs: 0, endMs: 1)
-        #expect(r.completenessPerMille == 0 && r.quality == .missing)
+        #expect(r.completenessPerMille == 0 && r.quality == .missing && !r.hasValue)
         r.add(interval(0, 0))
         r.add(interval(1, nil, .noReadingAfter))
-        #expect(r.completenessFraction == (1, 2) && r.completenessPerMille == 500 && r.wh == 0)
-        r.add(EnergyInterval(startMs: 0, endMs: 1, wh: 7, reasons: [], isOpen: true))
-        #expect(r.isOpen && r.wh == 7 && r.completenessPerMille == 1000)
+        #expect(r.completenessFraction == (900_000, 1_800_000) && r.completenessPerMille == 500 && r.wh == 0 && r.hasValue)
+        // A partial interval: readings cover its last 5 minutes.
+        let s = t0 + 2 * 900_000
+        r.add(EnergyInterval(startMs: s, endMs: s + 900_000, wh: 10, reasons: .partial, covered: (s + 600_000)..<(s + 900_000)))
+        #expect(r.partial == 1 && r.elapsedMs == 2_700_000 && r.measuredMs == 1_200_000 && r.completenessPerMille == 444)
+        // An open interval, 3 minutes in, read throughout: it adds 3 minutes to both sums.
+        let o = t0 + 3 * 900_000
+        r.add(EnergyInterval(startMs: o, endMs: o + 900_000, wh: 7, reasons: [], isOpen: true, covered: o..<(o + 180_000)))
+        #expect(r.isOpen && r.wh == 17 && r.elapsedMs == 2_880_000 && r.measuredMs == 1_380_000)
     }
 }
