@@ -1,0 +1,250 @@
+import Metering
+
+/// The dated fee rate table: ``FeeRatePeriod``s in strictly increasing `from` order, each applying from
+/// its `from` (inclusive) until the next one starts.
+///
+/// Build it with ``init(validating:)`` (typed periods) or ``init(config:)`` (raw config values: dates and
+/// KZT amounts as text), or take ``defaults`` (DOMAIN.md, "Fee rates"). Validation checks: at least one
+/// period; `from` strictly increasing; a non-empty source and rule texts; rates 0…1000 KZT/kWh (0…100,000
+/// tiyn/kWh); at least one payer; price bands with `min < max` that do not overlap; no fixed grid rate
+/// next to a band table; a penalty with at least one trigger. Every error names the entry index and the
+/// field, e.g. `rates[2].from: 2024-01-01 is not after rates[1].from 2024-01-01`.
+public struct FeeRateTable: Sendable, Hashable {
+    /// Highest accepted rate, tiyn per kWh (1000 KZT/kWh).
+    public static let maximumRateTiynPerKWh: Int64 = 100_000
+
+    /// The periods, in increasing `from` order.
+    public let periods: [FeeRatePeriod]
+
+    /// Checks `periods` (see the type's documentation) and keeps them in the given order.
+    /// - Throws: ``FeeError`` with code ``FeeError/Code/invalidTable`` naming `rates[i].<field>`.
+    public init(validating periods: [FeeRatePeriod]) throws(FeeError) {
+        guard !periods.isEmpty else { throw Self.invalid("rates", "the table has no periods") }
+        for (i, p) in periods.enumerated() {
+            let at = "rates[\(i)]"
+            if i > 0, !(p.from > periods[i - 1].from) {
+                throw Self.invalid("\(at).from", "\(p.from) is not after rates[\(i - 1)].from \(periods[i - 1].from)")
+            }
+            if p.source.trimmingFeeSpaces().isEmpty { throw Self.invalid("\(at).source", "is empty") }
+            if p.payers.isEmpty { throw Self.invalid("\(at).payers", "names no payer") }
+            if p.rates.isEmpty && p.priceBands.isEmpty { throw Self.invalid("\(at).categories", "the period has no rates") }
+            for category in p.rates.keys.sorted() {
+                try Self.check(p.rates[category]!, "\(at).categories.\(category)")
+            }
+            if !p.priceBands.isEmpty, p.rates[.grid] != nil {
+                throw Self.invalid(
+                    "\(at).categories.grid", "the period has price bands, which set the grid rate; remove the fixed grid rate")
+            }
+            if let penalty = p.penalty {
+                try Self.check(penalty.rule, "\(at).penalty")
+                if penalty.triggers.isEmpty { throw Self.invalid("\(at).penalty.triggers", "names no trigger") }
+            }
+            for (j, band) in p.priceBands.enumerated() {
+                let bandAt = "\(at).bands[\(j)]"
+                if band.minMilliTiynPerKWh < 0 { throw Self.invalid("\(bandAt).min", "is negative") }
+                if let max = band.maxMilliTiynPerKWh, max <= band.minMilliTiynPerKWh {
+                    throw Self.invalid("\(bandAt).max", "\(band.rangeText) is empty: max must be above min")
+                }
+                try Self.check(band.rule, bandAt)
+            }
+            let order = p.priceBands.indices.sorted { p.priceBands[$0].minMilliTiynPerKWh < p.priceBands[$1].minMilliTiynPerKWh }
+            for (a, b) in zip(order, order.dropFirst()) {
+                let lower = p.priceBands[a]
+                let upper = p.priceBands[b]
+                if lower.maxMilliTiynPerKWh.map({ $0 > upper.minMilliTiynPerKWh }) ?? true {
+                    throw Self.invalid(
+                        "\(at).bands[\(b)]", "\(upper.rangeText) overlaps \(at).bands[\(a)] \(lower.rangeText)")
+                }
+            }
+        }
+        self.periods = periods
+    }
+
+    private static func check(_ rule: FeeRule, _ field: String) throws(FeeError) {
+        if rule.rateTiynPerKWh < 0 {
+            throw invalid("\(field).rate", "\(FeeDecimal.format(rule.rateTiynPerKWh, scale: 2)) KZT/kWh is negative")
+        }
+        if rule.rateTiynPerKWh > maximumRateTiynPerKWh {
+            throw invalid("\(field).rate", "\(rule.rateKZTText) KZT/kWh is above 1000 KZT/kWh")
+        }
+        if rule.rule.trimmingFeeSpaces().isEmpty { throw invalid("\(field).rule", "is empty") }
+    }
+
+    static func invalid(_ field: String, _ message: String) -> FeeError {
+        FeeError(code: .invalidTable, field: field, message: message)
+    }
+
+    /// The period that applies to `quarter`, chosen by the quarter's first day, with its index.
+    ///
+    /// - Throws: ``FeeError/Code/noRatePeriod`` if the quarter starts before the first period;
+    ///   ``FeeError/Code/quarterStraddlesPeriods`` (naming both periods) if the next period starts after
+    ///   the quarter's first day but inside the quarter.
+    public func period(for quarter: FeeQuarter) throws(FeeError) -> (index: Int, period: FeeRatePeriod) {
+        guard let index = periods.lastIndex(where: { $0.from <= quarter.firstDay }) else {
+            throw FeeError(
+                code: .noRatePeriod, field: "quarter",
+                message: "\(quarter) starts on \(quarter.firstDay), before the first rate period (rates[0].from \(periods[0].from))")
+        }
+        if index + 1 < periods.count, periods[index + 1].from < quarter.nextQuarterFirstDay {
+            let next = periods[index + 1]
+            throw FeeError(
+                code: .quarterStraddlesPeriods, field: "quarter",
+                message: "\(quarter) straddles rates[\(index)] (from \(periods[index].from), \(periods[index].source)) "
+                    + "and rates[\(index + 1)] (from \(next.from), \(next.source)); split the table at a quarter boundary")
+        }
+        return (index, periods[index])
+    }
+}
+
+/// Raw config for one rate period, as read from the site config (`fee.rates[i]`): dates and KZT amounts
+/// as decimal text, converted exactly by ``FeeRateTable/init(config:)``.
+///
+/// KZT rates take at most 2 decimals (`"2"`, `"1.5"`, `"0.25"`; converted exactly to tiyn); prices take at
+/// most 5 decimals (converted to milli-tiyn per kWh). Category keys are ``FeeRateCategory`` raw values,
+/// payers ``FeePayerKind`` raw values, triggers ``FeePenaltyTrigger`` raw values, volume
+/// ``FeePenaltyVolume`` raw values.
+public struct FeeRatePeriodConfig: Sendable, Hashable {
+    /// One rate: KZT per kWh as text, and its rule text.
+    public struct Rule: Sendable, Hashable {
+        /// KZT per kWh, e.g. `"2"` or `"1.5"`.
+        public var rateKZT: String
+        /// Rule text, e.g. `"own renewable plants in Kazakhstan"`.
+        public var rule: String
+        /// A rule.
+        public init(rateKZT: String, rule: String) {
+            self.rateKZT = rateKZT
+            self.rule = rule
+        }
+    }
+
+    /// The penalty rule.
+    public struct Penalty: Sendable, Hashable {
+        /// Rate and rule text.
+        public var rule: Rule
+        /// `no_licence`, `no_control_meter`, `faulty_meter`.
+        public var triggers: [String]
+        /// `metered` or `p_max_times_24h`.
+        public var volume: String
+        /// A penalty rule.
+        public init(rule: Rule, triggers: [String], volume: String) {
+            self.rule = rule
+            self.triggers = triggers
+            self.volume = volume
+        }
+    }
+
+    /// A price band `[minKZT, maxKZT)`, `maxKZT == nil` for no upper bound.
+    public struct Band: Sendable, Hashable {
+        /// Inclusive lower bound, KZT per kWh.
+        public var minKZT: String
+        /// Exclusive upper bound, KZT per kWh, or `nil`.
+        public var maxKZT: String?
+        /// The rate in the band.
+        public var rule: Rule
+        /// A band.
+        public init(minKZT: String, maxKZT: String?, rule: Rule) {
+            self.minKZT = minKZT
+            self.maxKZT = maxKZT
+            self.rule = rule
+        }
+    }
+
+    /// `YYYY-MM-DD`, inclusive.
+    public var from: String
+    /// Legal source.
+    public var source: String
+    /// Read second-hand only.
+    public var secondary: Bool
+    /// Payer kinds.
+    public var payers: [String]
+    /// Per-category rates keyed by category.
+    public var categories: [String: Rule]
+    /// Optional penalty.
+    public var penalty: Penalty?
+    /// "Highest applicable rate wins".
+    public var highestApplicableRateWins: Bool
+    /// Price bands for the grid rate.
+    public var bands: [Band]
+
+    /// A raw period.
+    public init(
+        from: String, source: String, secondary: Bool, payers: [String], categories: [String: Rule],
+        penalty: Penalty? = nil, highestApplicableRateWins: Bool = false, bands: [Band] = []
+    ) {
+        self.from = from
+        self.source = source
+        self.secondary = secondary
+        self.payers = payers
+        self.categories = categories
+        self.penalty = penalty
+        self.highestApplicableRateWins = highestApplicableRateWins
+        self.bands = bands
+    }
+}
+
+extension FeeRateTable {
+    /// Converts and validates raw config periods (see ``FeeRatePeriodConfig``), then checks the table as
+    /// ``init(validating:)`` does.
+    /// - Throws: ``FeeError/Code/invalidTable`` naming `rates[i].<field>`, e.g.
+    ///   `rates[1].categories.grid.rate: "1.234" has more than 2 decimals`.
+    public init(config: [FeeRatePeriodConfig]) throws(FeeError) {
+        var periods: [FeeRatePeriod] = []
+        for (i, raw) in config.enumerated() {
+            let at = "rates[\(i)]"
+            guard let from = LocalDate(raw.from) else {
+                throw Self.invalid("\(at).from", "\"\(raw.from)\" is not a date YYYY-MM-DD")
+            }
+            var payers: Set<FeePayerKind> = []
+            for (j, name) in raw.payers.enumerated() {
+                guard let kind = FeePayerKind(rawValue: name) else {
+                    throw Self.invalid("\(at).payers[\(j)]", "\"\(name)\" is not one of miner, hosting_provider")
+                }
+                payers.insert(kind)
+            }
+            var rates: [FeeRateCategory: FeeRule] = [:]
+            for key in raw.categories.keys.sorted() {
+                guard let category = FeeRateCategory(rawValue: key) else {
+                    throw Self.invalid(
+                        "\(at).categories.\(key)", "unknown category (grid, own_renewable, off_grid, own_non_renewable)")
+                }
+                rates[category] = try Self.rule(raw.categories[key]!, "\(at).categories.\(key)")
+            }
+            var penalty: FeePenaltyRule?
+            if let p = raw.penalty {
+                let rule = try Self.rule(p.rule, "\(at).penalty")
+                var triggers: Set<FeePenaltyTrigger> = []
+                for (j, name) in p.triggers.enumerated() {
+                    guard let t = FeePenaltyTrigger(rawValue: name) else {
+                        throw Self.invalid(
+                            "\(at).penalty.triggers[\(j)]", "\"\(name)\" is not one of no_licence, no_control_meter, faulty_meter")
+                    }
+                    triggers.insert(t)
+                }
+                guard let volume = FeePenaltyVolume(rawValue: p.volume) else {
+                    throw Self.invalid("\(at).penalty.volume", "\"\(p.volume)\" is not one of metered, p_max_times_24h")
+                }
+                penalty = FeePenaltyRule(rule: rule, triggers: triggers, volume: volume)
+            }
+            var bands: [FeePriceBand] = []
+            for (j, b) in raw.bands.enumerated() {
+                let bandAt = "\(at).bands[\(j)]"
+                let lo = try FeeDecimal.parse(b.minKZT, scale: 5, field: "\(bandAt).min", code: .invalidTable)
+                var hi: Int64?
+                if let maxText = b.maxKZT {
+                    hi = try FeeDecimal.parse(maxText, scale: 5, field: "\(bandAt).max", code: .invalidTable)
+                }
+                bands.append(FeePriceBand(minMilliTiynPerKWh: lo, maxMilliTiynPerKWh: hi, rule: try Self.rule(b.rule, bandAt)))
+            }
+            periods.append(
+                FeeRatePeriod(
+                    from: from, source: raw.source, secondary: raw.secondary, payers: payers, rates: rates,
+                    penalty: penalty, highestApplicableRateWins: raw.highestApplicableRateWins, priceBands: bands))
+        }
+        try self.init(validating: periods)
+    }
+
+    private static func rule(_ raw: FeeRatePeriodConfig.Rule, _ field: String) throws(FeeError) -> FeeRule {
+        let tiyn = try FeeDecimal.parse(raw.rateKZT, scale: 2, field: "\(field).rate", code: .invalidTable)
+        return FeeRule(rateTiynPerKWh: tiyn, rule: raw.rule)
+    }
+}
