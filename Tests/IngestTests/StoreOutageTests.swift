@@ -59,13 +59,15 @@ import Testing
         #expect(s.dropped == 0)
         #expect(s.droppedRingFull == 0 && s.droppedStoreUnwritable == 0)
         #expect(s.polled == s.stored + s.dropped, "polled \(s.polled), stored \(s.stored), dropped \(s.dropped)")
-        // Every series is continuous across the fault: no gap longer than two poll intervals.
+        // Every series is continuous across the fault: a lost batch would leave a hole of seconds
+        // (the fault lasts 60 s); a poll delayed by a loaded machine (seen: 1.3 s on 2 busy cores)
+        // is not a loss, so the bound is 5 s, far below the hole it guards against.
         for d in devs {
             let channel = try store.channel(device: d.id, name: ChannelName(.energyImport))
             let samples = try store.samples(channel: channel.id, fromMs: faultStart - 2_000, toMs: faultEnd + 2_000)
             #expect(samples.count >= 60 * 4 - 8, "\(d.id): \(samples.count) samples over the fault")
             let gaps = zip(samples, samples.dropFirst()).map { $1.timeMs - $0.timeMs }
-            #expect((gaps.max() ?? 0) < 1_000, "\(d.id): a gap of \(gaps.max() ?? 0) ms")
+            #expect((gaps.max() ?? 0) < 5_000, "\(d.id): a gap of \(gaps.max() ?? 0) ms")
             // A retried batch is stored once: no sample twice.
             #expect(gaps.allSatisfy { $0 > 0 }, "\(d.id): a sample stored twice")
         }
