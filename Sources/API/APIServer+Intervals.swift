@@ -133,7 +133,4 @@ extension APIServer {
 }
 
 /// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
-    return String(decoding: data, as: UTF8.self)
-}
+func jsonString(_ s: String) -> String { JSONValue.quoted(s) }

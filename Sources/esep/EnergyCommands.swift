@@ -123,14 +123,14 @@ struct EnergyCommand: ParsableCommand {
             t.rows = table
             return t.render()
         case .jsonl:
-            return rows.map { jsonObject(row($0, calendar)) }.joined(separator: "\n")
+            return rows.map { JSONValue.object(row($0, calendar)).rendered(pretty: false) }.joined(separator: "\n")
         case .json:
             let document: [(String, JSONValue)] = [
                 (subject.0, .string(subject.1)), ("step", .string(step.description)),
                 ("time_zone", .string(calendar.identifier)),
                 ("periods", .array(rows.map { .object(row($0, calendar)) })),
             ]
-            return jsonObject(document)
+            return JSONValue.object(document).rendered(pretty: false)
         }
     }
 
@@ -140,7 +140,7 @@ struct EnergyCommand: ParsableCommand {
             ("start", .string(calendar.iso8601(r.startMs))), ("start_ms", .int(r.startMs)),
             ("end", .string(calendar.iso8601(r.endMs))), ("end_ms", .int(r.endMs)),
             ("wh", r.hasValue ? .int(r.wh) : .null), ("quality", .string(r.quality.rawValue)),
-            ("completeness", .number(r.completeness)), ("completeness_per_mille", .int(Int64(r.completenessPerMille))),
+            ("completeness", .double(r.completeness)), ("completeness_per_mille", .int(Int64(r.completenessPerMille))),
             ("counts", .object(EnergyQuality.allCases.map { ($0.rawValue, .int(Int64(r.counts[$0]))) } + [("partial", .int(Int64(r.partial)))])),
             ("reasons", .array(r.reasons.names.map { .string($0) })), ("open", .bool(r.isOpen)),
         ]
@@ -228,7 +228,7 @@ struct VerifyCommand: ParsableCommand {
             meters.append(
                 .object([
                     ("meter", .string(m.id)), ("role", .string(m.role.rawValue)), ("feeder", .string(m.feeder)),
-                    ("wh", row.wh.map { .int($0) } ?? .null), ("completeness", .number(r.completeness)),
+                    ("wh", row.wh.map { .int($0) } ?? .null), ("completeness", .double(r.completeness)),
                     ("completeness_per_mille", .int(Int64(r.completenessPerMille))),
                     ("counts", .object(EnergyQuality.allCases.map { ($0.rawValue, .int(Int64(c[$0]))) } + [("partial", .int(Int64(r.partial)))])),
                     ("filled_from_check", .int(Int64(filled))), ("divergent_from_check", .int(Int64(divergent))),
@@ -245,12 +245,12 @@ struct VerifyCommand: ParsableCommand {
         summary.append("Fit to report: \(fit ? "yes" : "no — see the meters marked NOT FIT")")
         if json {
             print(
-                jsonObject([
+                JSONValue.object([
                     ("quarter", .string(q.description)), ("from", .string(calendar.iso8601(range.lowerBound))),
                     ("to", .string(calendar.iso8601(range.upperBound))), ("final", .bool(totals.final)),
                     ("site_wh", totals.site?.hasValue == true ? .int(totals.siteWh) : .null),
-                    ("completeness", .number(totals.completeness)), ("meters", .array(meters)), ("fit", .bool(fit)),
-                ]))
+                    ("completeness", .double(totals.completeness)), ("meters", .array(meters)), ("fit", .bool(fit)),
+                ]).rendered(), terminator: "")
         } else {
             print((summary + (details.isEmpty ? [] : [""] + details)).joined(separator: "\n"))
         }

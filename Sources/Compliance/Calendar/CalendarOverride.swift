@@ -87,20 +87,6 @@ public struct CalendarOverride: Sendable, Hashable, CustomStringConvertible {
             .emptyNote, field: "note", message: "must not be empty: name the decree or the reason for the change")
     }
 
-    /// The raw value in double quotes, with `"`, `\` and control characters escaped.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// The raw value in double quotes, escaped as in JSON.
+    static func quoted(_ s: String) -> String { JSONValue.quoted(s) }
 }

@@ -9,10 +9,10 @@ extension FeeComputation {
     /// are escaped per RFC 8259. Top-level keys: `object`, `quarter`, `payer`, `rate_period`, `lines`,
     /// `total`, `due_dates`, `faulty_days`, `penalty_triggers`, `notes`, `rounding`.
     public func jsonDocument() -> String {
-        func kwh(_ wh: Int64) -> FeeJSON { .number(FeeDecimal.format(wh, scale: 3)) }
-        func kzt(_ tiyn: Int64) -> FeeJSON { .number(FeeDecimal.format(tiyn, scale: 2)) }
-        let lineValues: [FeeJSON] = lines.map { line in
-            var o: [String: FeeJSON] = [
+        func kwh(_ wh: Int64) -> JSONValue { .number(FeeDecimal.format(wh, scale: 3)) }
+        func kzt(_ tiyn: Int64) -> JSONValue { .number(FeeDecimal.format(tiyn, scale: 2)) }
+        let lineValues: [JSONValue] = lines.map { line in
+            var o: [String: JSONValue] = [
                 "category": .string(line.kind.description),
                 "basis": .string(line.basis.name),
                 "metered_wh": .int(line.meteredWh),
@@ -32,28 +32,28 @@ extension FeeComputation {
                 o["p_max_mw"] = .number(p.megawattsText)
                 o["p_max_kw"] = .int(p.kilowatts)
             }
-            return .object(o)
+            return .sortedObject(o)
         }
-        let document: FeeJSON = .object([
+        let document: JSONValue = .sortedObject([
             "object": .string(object),
-            "quarter": .object([
+            "quarter": .sortedObject([
                 "id": .string(quarter.description),
                 "first_day": .string(quarter.firstDay.description),
                 "next_quarter_first_day": .string(quarter.nextQuarterFirstDay.description),
                 "days": .int(quarter.dayCount),
             ]),
-            "payer": .object([
+            "payer": .sortedObject([
                 "kind": .string(payerKind.rawValue),
-                "client": client.map { .object(["name": .string($0.name), "bin_iin": .string($0.binOrIIN)]) } ?? .null,
+                "client": client.map { .sortedObject(["name": .string($0.name), "bin_iin": .string($0.binOrIIN)]) } ?? .null,
             ]),
-            "rate_period": .object([
+            "rate_period": .sortedObject([
                 "index": .int(periodIndex),
                 "from": .string(period.from.description),
                 "source": .string(period.source),
                 "secondary": .bool(period.secondary),
             ]),
             "lines": .array(lineValues),
-            "total": .object([
+            "total": .sortedObject([
                 "wh": .int(totalVolumeWh),
                 "kwh": kwh(totalVolumeWh),
                 "exact_milli_tiyn": .int(exactTotalMilliTiyn),
@@ -61,13 +61,13 @@ extension FeeComputation {
                 "amount_kzt": kzt(totalTiyn),
                 "source": .string("sum of the lines' exact amounts, rounded half-up to the tiyn once"),
             ]),
-            "due_dates": .object([
+            "due_dates": .sortedObject([
                 "declaration": .string(dueDates.declaration.description),
                 "payment": .string(dueDates.payment.description),
             ]),
             "faulty_days": .array(
                 faultyDays.map {
-                    .object([
+                    .sortedObject([
                         "date": .string($0.date.description),
                         "metered_wh": .int($0.meteredWh),
                         "penalty_wh": .int($0.penaltyWh),
