@@ -232,6 +232,6 @@ struct FeeRatePeriodTests {
         #expect(error?.code == .quarterStraddlesPeriods)
         #expect(error?.message.contains("rates[0] (from 2022-01-01, A)") == true)
         #expect(error?.message.contains("rates[1] (from 2022-02-01, B)") == true)
-        #expect(try table.compute(object(2022, 2, [.grid: 1_000]), dueDates: dueDates(FeeQuarter(year: 2022, number: 2))).period.source == "B")
+        #expect(try table.compute(object(2022, 2, [.grid: 1_000]), dueDates: dueDates(Quarter(year: 2022, number: 2)!)).period.source == "B")
     }
 }

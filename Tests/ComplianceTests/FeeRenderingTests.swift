@@ -8,7 +8,7 @@ struct FeeRenderingTests {
     static func faultyCase(object name: String = "Ekibastuz site 1") throws -> FeeComputation {
         let faulty = (10...12).map { FeeFaultyMeterDay(date: day("2026-07-\($0)"), meteredWh: [.grid: 1_000_000]) }
         let input = try FeeObjectInput(
-            quarter: FeeQuarter(year: 2026, number: 3), object: name, payerKind: .hostingProvider,
+            quarter: Quarter(year: 2026, number: 3)!, object: name, payerKind: .hostingProvider,
             client: FeeHostedClient(name: "Client \"A\" LLP", binOrIIN: "123456789012"),
             meteredWh: [.grid: 101_234_567, .ownRenewable: 10_000_000], licence: licence, controlMeterPresent: true,
             maximumPower: FeePower(megawatts: "5"), faultyMeterDays: faulty)

@@ -4,8 +4,8 @@ import Metering
 // `day(_:)` (a date from `YYYY-MM-DD`) is in CalendarTestSupport.swift.
 
 /// Due dates after `quarter` (the 15th and 25th of the second month after it; no working-day roll here).
-func dueDates(_ quarter: FeeQuarter) -> FeeDueDates {
-    let next = quarter.nextQuarterFirstDay
+func dueDates(_ quarter: Quarter) -> FeeDueDates {
+    let next = quarter.next.firstDay
     let month = next.month + 1
     return FeeDueDates(
         declaration: LocalDate(year: next.year, month: month, day: 15)!,
@@ -25,7 +25,7 @@ func object(
     var averagePrice: FeePrice?
     if let price { averagePrice = try FeePrice(kzt: price) }
     return try FeeObjectInput(
-        quarter: FeeQuarter(year: year, number: q), object: "Ekibastuz site 1", payerKind: payer, client: client,
+        quarter: Quarter(year: year, number: q)!, object: "Ekibastuz site 1", payerKind: payer, client: client,
         meteredWh: wh, licence: licence, controlMeterPresent: controlMeter,
         maximumPower: FeePower(megawatts: pMaxMW), faultyMeterDays: faulty,
         averagePurchasePrice: averagePrice, ownNonRenewableGeneration: ownNonRenewable)

@@ -94,7 +94,7 @@ struct FeeValidationTests {
 
     @Test("inputs are range-checked and errors name the field")
     func inputs() throws {
-        #expect(feeError { () throws(FeeError) in try FeeQuarter(year: 2026, number: 5) }?.field == "quarter.number")
+        #expect(Quarter(year: 2026, number: 5) == nil)  // Metering's quarter: only 1…4
         #expect(feeError { () throws(FeeError) in try FeePower(megawatts: "0") }?.field == "maximumPower")
         #expect(feeError { () throws(FeeError) in try FeePower(megawatts: "10000.001") }?.field == "maximumPower")
         #expect(feeError { () throws(FeeError) in try FeePower(megawatts: "1.0005") }?.field == "maximumPower")

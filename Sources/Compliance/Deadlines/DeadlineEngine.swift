@@ -69,7 +69,7 @@ public struct DeadlineEngine: Sendable {
             guard case .dayOfMonthAfterPeriod(_, let month) = rule.due else { return [] }
             // A period's due date lies in the `month`-th month after its end, so any period whose due
             // date is on or after `from` ends at most `month` months before `from`'s month.
-            let earliestEnd = ReportingPeriod.firstOfMonth(after: from, months: -month - 1)
+            let earliestEnd = CalendarMonth(containing: from).adding(months: -month - 1).firstDay
             var p: ReportingPeriod =
                 rule.period == .quarter ? .quarter(containing: earliestEnd) : .month(containing: earliestEnd)
             if p.start < rule.regime.from {

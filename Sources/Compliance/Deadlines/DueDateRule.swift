@@ -31,9 +31,9 @@ public enum DueDateRule: Sendable, Hashable, CustomStringConvertible {
         precondition(fits(period.kind), "\(self) does not fit a \(period.kind) period")
         switch self {
         case .dayOfMonthAfterPeriod(let day, let month):
-            let first = ReportingPeriod.firstOfMonth(after: period.end, months: month - 1)
-            let last = ReportingPeriod.firstOfMonth(after: first, months: 1).adding(days: -1)
-            return LocalDate(year: first.year, month: first.month, day: min(day, last.day))!
+            // `period.end` is the first day of the first month after the period.
+            let due = CalendarMonth(containing: period.end).adding(months: month - 1)
+            return LocalDate(year: due.year, month: due.month, day: min(day, due.lastDay.day))!
         case .workingDaysAfterEvent(let n): return calendar.adding(workingDays: n, to: period.start)
         case .calendarDaysAfterEvent(let n): return period.start.adding(days: n)
         case .calendarDaysBeforeEvent(let n): return period.start.adding(days: -n)

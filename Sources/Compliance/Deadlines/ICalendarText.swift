@@ -1,3 +1,4 @@
+import Metering
 /// The RFC 5545 text rules that every iCalendar writer needs: TEXT escaping (§3.3.11), line
 /// folding (§3.1) and the UTC DATE-TIME form (§3.3.5).
 public enum ICalendarText {
@@ -49,6 +50,6 @@ public enum ICalendarText {
         let seconds = epochMs >= 0 ? epochMs / 1000 : (epochMs - 999) / 1000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let s = Int(seconds - days * 86_400)
-        return "\(compactDateFromDays(days))T\(pad(s / 3600, 2))\(pad(s / 60 % 60, 2))\(pad(s % 60, 2))Z"
+        return "\(compactDateFromDays(days))T\(LocalDate.pad(s / 3600, 2))\(LocalDate.pad(s / 60 % 60, 2))\(LocalDate.pad(s % 60, 2))Z"
     }
 }

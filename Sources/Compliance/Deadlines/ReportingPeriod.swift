@@ -19,8 +19,8 @@ public enum PeriodKind: Sendable, Hashable, CustomStringConvertible {
 /// One concrete period a deadline is for: quarter `2026Q2` = [2026-04-01, 2026-07-01), month
 /// `2026-10` = [2026-10-01, 2026-11-01), or an event on one day = [date, date + 1).
 ///
-/// Quarters and months are cut on the site's local calendar (DOMAIN.md). `end` is exclusive.
-/// (Compliance in the main project may map these onto Metering's `Quarter` and `CalendarMonth`.)
+/// Quarters and months are Metering's ``Quarter`` and ``CalendarMonth``, cut on the site's local
+/// calendar (DOMAIN.md). `end` is exclusive.
 public struct ReportingPeriod: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let kind: PeriodKind
     /// The first day.
@@ -36,14 +36,12 @@ public struct ReportingPeriod: Sendable, Hashable, Comparable, CustomStringConve
 
     /// Quarter `number` (1…4) of `year`, or `nil`.
     public static func quarter(year: Int, number: Int) -> ReportingPeriod? {
-        guard (1...4).contains(number), let s = LocalDate(year: year, month: number * 3 - 2, day: 1) else { return nil }
-        return ReportingPeriod(kind: .quarter, start: s, end: firstOfMonth(after: s, months: 3))
+        Quarter(year: year, number: number).map { ReportingPeriod(kind: .quarter, start: $0.firstDay, end: $0.next.firstDay) }
     }
 
     /// Month `month` (1…12) of `year`, or `nil`.
     public static func month(year: Int, month: Int) -> ReportingPeriod? {
-        guard let s = LocalDate(year: year, month: month, day: 1) else { return nil }
-        return ReportingPeriod(kind: .month, start: s, end: firstOfMonth(after: s, months: 1))
+        CalendarMonth(year: year, month: month).map { ReportingPeriod(kind: .month, start: $0.firstDay, end: $0.next.firstDay) }
     }
 
     /// The quarter containing `date`.
@@ -76,8 +74,8 @@ public struct ReportingPeriod: Sendable, Hashable, Comparable, CustomStringConve
     /// `2026Q2`, `2026-10`, or `pool_change 2026-03-20`.
     public var label: String {
         switch kind {
-        case .quarter: "\(pad(start.year, 4))Q\((start.month - 1) / 3 + 1)"
-        case .month: "\(pad(start.year, 4))-\(pad(start.month, 2))"
+        case .quarter: Quarter(containing: start).description
+        case .month: CalendarMonth(containing: start).description
         case .event(let e): "\(e.rawValue) \(start)"
         }
     }
@@ -96,21 +94,7 @@ public struct ReportingPeriod: Sendable, Hashable, Comparable, CustomStringConve
     public static func < (a: ReportingPeriod, b: ReportingPeriod) -> Bool {
         (a.start, a.end, a.label) < (b.start, b.end, b.label)
     }
-
-    /// The first day of the month `months` months after `date`'s month.
-    static func firstOfMonth(after date: LocalDate, months: Int) -> LocalDate {
-        let index = date.year * 12 + (date.month - 1) + months
-        let y = index >= 0 ? index / 12 : (index - 11) / 12
-        return LocalDate(year: y, month: index - y * 12 + 1, day: 1)!
-    }
-}
-
-/// `n` in decimal, zero-padded to `width` digits (sign first).
-func pad(_ n: Int, _ width: Int) -> String {
-    let s = String(n.magnitude)
-    let padded = s.count < width ? String(repeating: "0", count: width - s.count) + s : s
-    return n < 0 ? "-" + padded : padded
 }
 
 /// `20260817` (iCalendar DATE, RFC 5545 §3.3.4).
-func compactDate(_ d: LocalDate) -> String { pad(d.year, 4) + pad(d.month, 2) + pad(d.day, 2) }
+func compactDate(_ d: LocalDate) -> String { LocalDate.pad(d.year, 4) + LocalDate.pad(d.month, 2) + LocalDate.pad(d.day, 2) }

@@ -39,7 +39,7 @@ extension FeeComputation {
             "quarter": .sortedObject([
                 "id": .string(quarter.description),
                 "first_day": .string(quarter.firstDay.description),
-                "next_quarter_first_day": .string(quarter.nextQuarterFirstDay.description),
+                "next_quarter_first_day": .string(quarter.next.firstDay.description),
                 "days": .int(quarter.dayCount),
             ]),
             "payer": .sortedObject([

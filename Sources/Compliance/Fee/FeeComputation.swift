@@ -110,7 +110,7 @@ public struct FeeFaultyDayRow: Sendable, Hashable {
 /// ``FeeError/Code/overflow`` instead of trapping. KZT are displayed with 2 decimals.
 public struct FeeComputation: Sendable, Hashable {
     /// The tax period.
-    public let quarter: FeeQuarter
+    public let quarter: Quarter
     /// The object of taxation.
     public let object: String
     /// Who pays.

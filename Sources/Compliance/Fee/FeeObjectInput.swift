@@ -137,7 +137,7 @@ public struct FeeDueDates: Sendable, Hashable {
 /// Sums are overflow-checked.
 public struct FeeObjectInput: Sendable, Hashable {
     /// The tax period.
-    public let quarter: FeeQuarter
+    public let quarter: Quarter
     /// The object of taxation (site / location name).
     public let object: String
     /// Who pays.
@@ -162,7 +162,7 @@ public struct FeeObjectInput: Sendable, Hashable {
     /// Validates and stores one object's quarter (see the type's documentation).
     /// - Throws: ``FeeError/Code/invalidInput`` or ``FeeError/Code/overflow`` naming the field.
     public init(
-        quarter: FeeQuarter, object: String, payerKind: FeePayerKind, client: FeeHostedClient? = nil,
+        quarter: Quarter, object: String, payerKind: FeePayerKind, client: FeeHostedClient? = nil,
         meteredWh: [FeeRateCategory: Int64], licence: FeeLicence?, controlMeterPresent: Bool,
         maximumPower: FeePower, faultyMeterDays: [FeeFaultyMeterDay] = [],
         averagePurchasePrice: FeePrice? = nil, ownNonRenewableGeneration: Bool = false

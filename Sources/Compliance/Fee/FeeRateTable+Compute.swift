@@ -37,7 +37,7 @@ extension FeeRateTable {
                 message: "\(input.payerKind) is not a payer under \(periodName); payers: \(payers)")
         }
         for (field, date) in [("dueDates.declaration", dueDates.declaration), ("dueDates.payment", dueDates.payment)]
-        where date < quarter.nextQuarterFirstDay {
+        where date < quarter.next.firstDay {
             throw FeeError(code: .invalidInput, field: field, message: "\(date) is not after \(quarter) (last day \(quarter.lastDay))")
         }
 

@@ -79,13 +79,13 @@ public struct FeeRateTable: Sendable, Hashable {
     /// - Throws: ``FeeError/Code/noRatePeriod`` if the quarter starts before the first period;
     ///   ``FeeError/Code/quarterStraddlesPeriods`` (naming both periods) if the next period starts after
     ///   the quarter's first day but inside the quarter.
-    public func period(for quarter: FeeQuarter) throws(FeeError) -> (index: Int, period: FeeRatePeriod) {
+    public func period(for quarter: Quarter) throws(FeeError) -> (index: Int, period: FeeRatePeriod) {
         guard let index = periods.lastIndex(where: { $0.from <= quarter.firstDay }) else {
             throw FeeError(
                 code: .noRatePeriod, field: "quarter",
                 message: "\(quarter) starts on \(quarter.firstDay), before the first rate period (rates[0].from \(periods[0].from))")
         }
-        if index + 1 < periods.count, periods[index + 1].from < quarter.nextQuarterFirstDay {
+        if index + 1 < periods.count, periods[index + 1].from < quarter.next.firstDay {
             let next = periods[index + 1]
             throw FeeError(
                 code: .quarterStraddlesPeriods, field: "quarter",

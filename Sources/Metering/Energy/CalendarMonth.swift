@@ -33,6 +33,12 @@ public struct CalendarMonth: Sendable, Hashable, Comparable, CustomStringConvert
     /// The following month.
     public var next: CalendarMonth { CalendarMonth(index: index + 1) }
 
+    /// The month `count` months later (earlier when negative).
+    public func adding(months count: Int) -> CalendarMonth { CalendarMonth(index: index + count) }
+
+    /// The last day of the month.
+    public var lastDay: LocalDate { next.firstDay.adding(days: -1) }
+
     /// The quarter the month belongs to.
     public var quarter: Quarter { Quarter(year: year, number: (month - 1) / 3 + 1)! }
 

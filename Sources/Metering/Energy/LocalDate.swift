@@ -78,7 +78,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    static func pad(_ n: Int, _ width: Int) -> String {
+    /// `n` in decimal, zero-padded to `width` digits (sign first).
+    public static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n.magnitude)
         let padded = s.count < width ? String(repeating: "0", count: width - s.count) + s : s
         return n < 0 ? "-" + padded : padded

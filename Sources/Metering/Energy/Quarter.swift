@@ -57,3 +57,17 @@ public struct Quarter: Sendable, Hashable, Comparable, CustomStringConvertible, 
 
     public static func < (a: Quarter, b: Quarter) -> Bool { a.index < b.index }
 }
+
+extension Quarter {
+    /// First day (1 Jan, 1 Apr, 1 Jul or 1 Oct).
+    public var firstDay: LocalDate { firstMonth.firstDay }
+
+    /// Last day (31 Mar, 30 Jun, 30 Sep or 31 Dec).
+    public var lastDay: LocalDate { next.firstDay.adding(days: -1) }
+
+    /// Number of days (90…92).
+    public var dayCount: Int { Int(next.firstDay.daysSinceEpoch - firstDay.daysSinceEpoch) }
+
+    /// Whether `date` lies in the quarter.
+    public func contains(_ date: LocalDate) -> Bool { date >= firstDay && date < next.firstDay }
+}
