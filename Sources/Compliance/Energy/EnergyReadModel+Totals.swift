@@ -23,20 +23,45 @@ extension EnergyReadModel {
         } else {
             closed = try store.closedTotals(channels: Array(ids.values), fromMs: range.lowerBound, toMs: range.upperBound)
         }
+        let open = live?.openIntervals()
+        // The part of a meter's range that cannot change until a new interval record arrives
+        // (before its first closed interval, or up to where both it and its check meter are
+        // closed) is kept between calls: the snapshot asks every second.
+        func settled(_ m: EnergyMeter, upTo: Int64, version: Int64) throws(StoreError) -> EnergyRollup {
+            let key = SettledPartCache.Key(meter: m.id, range: range, upTo: upTo, version: version)
+            if let r = settledParts.get(key) { return r }
+            var r = EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            for iv in try intervals(m, grid: grid(fromMs: range.lowerBound, toMs: upTo), open: open) where iv.startMs < upTo {
+                r.add(iv)
+            }
+            settledParts.set(key, r)
+            return r
+        }
+        func fresh(_ m: EnergyMeter, from: Int64) throws(StoreError) -> EnergyRollup {
+            var r = EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
+            for iv in try intervals(m, grid: grid(fromMs: from, toMs: end), open: open) where iv.startMs >= from { r.add(iv) }
+            return r
+        }
         var rows: [QuarterTotals.Meter] = []
         var site = EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
         for m in meters {
             var r = EnergyRollup(startMs: range.lowerBound, endMs: range.upperBound)
-            if checkMeter(of: m) != nil || ids[m.id] == nil {
-                for iv in try intervals(m, fromMs: range.lowerBound, toMs: end) { r.add(iv) }
-            } else if let channel = ids[m.id] {
-                if let c = closed.rollups[channel], let first = closed.firstStartMs[channel], let last = closed.lastEndMs[channel] {
-                    r.add(c)
-                    for iv in try intervals(m, fromMs: range.lowerBound, toMs: first) where iv.startMs < first { r.add(iv) }
-                    for iv in try intervals(m, fromMs: last, toMs: end) where iv.startMs >= last { r.add(iv) }
-                } else {
-                    for iv in try intervals(m, fromMs: range.lowerBound, toMs: end) { r.add(iv) }
-                }
+            let own = ids[m.id].flatMap { closed.lastEndMs[$0] }
+            if let check = checkMeter(of: m) {
+                // Compared interval by interval: settled up to where both are closed.
+                let theirs = ids[check.id].flatMap { closed.lastEndMs[$0] }
+                let cutoff = min(max(range.lowerBound, min(own ?? range.lowerBound, theirs ?? range.lowerBound)), end)
+                if cutoff > range.lowerBound { r.add(try settled(m, upTo: cutoff, version: closed.throughId)) }
+                r.add(try fresh(m, from: cutoff))
+            } else if let channel = ids[m.id], let c = closed.rollups[channel], let first = closed.firstStartMs[channel],
+                let last = own
+            {
+                // Closed intervals summed by SQLite; before the first one nothing changes any more.
+                r.add(c)
+                if first > range.lowerBound { r.add(try settled(m, upTo: first, version: closed.throughId)) }
+                r.add(try fresh(m, from: last))
+            } else {
+                r.add(try fresh(m, from: range.lowerBound))
             }
             r.startMs = range.lowerBound
             r.endMs = range.upperBound
@@ -84,6 +109,30 @@ extension EnergyReadModel {
         let totals = try store.closedTotals(channels: Array(ids), fromMs: range.lowerBound, toMs: range.upperBound)
         cache.set(totals, range: range, channels: ids)
         return totals
+    }
+}
+
+/// Roll-ups of the settled part of meters' periods (see ``EnergyReadModel/totals(label:range:closed:)``),
+/// a few per meter: the quarter's and the month's.
+final class SettledPartCache: Sendable {
+    struct Key: Hashable {
+        var meter: String
+        var range: Range<Int64>
+        var upTo: Int64
+        /// The newest interval record the part was computed with.
+        var version: Int64
+    }
+
+    private let parts = Mutex<[Key: EnergyRollup]>([:])
+
+    func get(_ key: Key) -> EnergyRollup? { parts.withLock { $0[key] } }
+
+    /// Keeps `r`, dropping the meter's parts of the same range computed with other bounds.
+    func set(_ key: Key, _ r: EnergyRollup) {
+        parts.withLock { p in
+            p = p.filter { $0.key.meter != key.meter || $0.key.range != key.range }
+            p[key] = r
+        }
     }
 }
 

@@ -39,6 +39,7 @@ public struct EnergyReadModel: Sendable {
     let live: (any LiveIntervalSource)?
     let channelIds = ChannelIdCache()
     let firstReadings = FirstReadingCache()
+    let settledParts = SettledPartCache()
     let quarterToDate = ClosedTotalsCache()
     let monthToDate = ClosedTotalsCache()
 
@@ -111,10 +112,16 @@ public struct EnergyReadModel: Sendable {
 
     /// A meter's 15-minute intervals over the grid: every one, compared with its check meter.
     public func intervals(_ m: EnergyMeter, grid: [Int64]) throws(StoreError) -> [EnergyInterval] {
+        try intervals(m, grid: grid, open: live?.openIntervals())
+    }
+
+    /// ``intervals(_:grid:)`` with the writer's intervals in progress taken once by the caller
+    /// (`nil`: compute them from the readings), so a site-wide read asks ingest once, not per meter.
+    func intervals(_ m: EnergyMeter, grid: [Int64], open: [UInt32: EnergyInterval]?) throws(StoreError) -> [EnergyInterval] {
         guard grid.count >= 2 else { return [] }
-        let own = try complete(m, grid: grid)
+        let own = try complete(m, grid: grid, open: open)
         guard let check = checkMeter(of: m) else { return own }
-        return comparison(m, check).apply(main: own, check: try complete(check, grid: grid))
+        return comparison(m, check).apply(main: own, check: try complete(check, grid: grid, open: open))
     }
 
     /// A meter's 15-minute intervals starting in `[fromMs, toMs)` (from the boundary at or before
@@ -124,20 +131,22 @@ public struct EnergyReadModel: Sendable {
     }
 
     /// Recorded intervals, their partial edges, and a missing interval for every other grid slot.
-    func complete(_ m: EnergyMeter, grid: [Int64]) throws(StoreError) -> [EnergyInterval] {
+    func complete(_ m: EnergyMeter, grid: [Int64], open: [UInt32: EnergyInterval]?) throws(StoreError) -> [EnergyInterval] {
         let (from, to) = (grid[0], grid[grid.count - 1])
         guard let channel = try channelIds.id(m.id, store: store) else { return Self.fill([], grid: grid, firstData: nil) }
         let first = try firstReadings.first(channel, store: store)
         // Before the first reading nothing is stored: no query for a range there.
         guard let first, to > first.timeMs else { return Self.fill([], grid: grid, firstData: first?.timeMs) }
-        var recorded = try self.recorded(m, channel: channel, from: from, to: to)
+        var recorded = try self.recorded(m, channel: channel, from: from, to: to, open: open)
         try edges(m, channel: channel, &recorded, from: from, to: to)
         return Self.fill(recorded, grid: grid, firstData: first.timeMs)
     }
 
     /// The stored closed intervals, then those after them: the writer's one in progress when it
     /// runs, otherwise computed from the readings.
-    func recorded(_ m: EnergyMeter, channel: UInt32, from: Int64, to: Int64) throws(StoreError) -> [EnergyInterval] {
+    func recorded(
+        _ m: EnergyMeter, channel: UInt32, from: Int64, to: Int64, open: [UInt32: EnergyInterval]?
+    ) throws(StoreError) -> [EnergyInterval] {
         let stored = try store.intervals(channel: channel, fromMs: from, toMs: to).map(\.interval)
         var lastEnd = from
         if let end = stored.last?.endMs {
@@ -147,7 +156,7 @@ public struct EnergyReadModel: Sendable {
         }
         let tailFrom = max(from, lastEnd)
         guard tailFrom < to else { return stored }
-        if let open = live?.openIntervals() {
+        if let open {
             guard let iv = open[channel], iv.startMs >= tailFrom, iv.startMs < to else { return stored }
             return stored + [iv]
         }
@@ -221,13 +230,17 @@ public struct EnergyReadModel: Sendable {
         let to = calendar.period(containing: max(SiteCalendar.clamped(toMs), from + 1) - 1, step: step).upperBound
         let grid = self.grid(fromMs: from, toMs: to)
         guard grid.count >= 2 else { return [] }
+        let open = live?.openIntervals()
         if let meter {
-            guard let m = self.meter(meter) else { throw StoreError(.notFound, path: store.path, operation: "energy", reason: "no meter '\(meter)'") }
-            return EnergyRollup.rollUp(try intervals(m, grid: grid), by: step, calendar: calendar)
+            guard let m = self.meter(meter) else {
+                throw StoreError(.notFound, path: store.path, operation: "energy", reason: "no meter '\(meter)' in the site")
+            }
+            return EnergyRollup.rollUp(try intervals(m, grid: grid, open: open), by: step, calendar: calendar)
         }
         var parts: [EnergyRollup.MeterContribution] = []
         for m in countedMeters {
-            parts.append(.init(sign: m.sign, rollups: EnergyRollup.rollUp(try intervals(m, grid: grid), by: step, calendar: calendar)))
+            let ivs = try intervals(m, grid: grid, open: open)
+            parts.append(.init(sign: m.sign, rollups: EnergyRollup.rollUp(ivs, by: step, calendar: calendar)))
         }
         return EnergyRollup.siteTotal(parts)
     }
