@@ -266,31 +266,26 @@ extension SampleStore {
 }
 
 extension SampleStore {
-    /// A meter's energy intervals in `[fromMs, toMs)`: the stored closed intervals, then those the
-    /// writer has not closed yet computed from the readings, ending with the open interval (energy
-    /// so far, `isOpen`), so a query right after start-up is never empty.
-    public func meterIntervals(
-        device: String, channel name: ChannelName = ChannelName(.energyImport), fromMs: Int64, toMs: Int64,
-        step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty, options: CounterOptions? = nil
+    /// A meter's energy intervals after its closed ones: from `lastEnd` (the end of its last stored
+    /// interval, or where to start) to `toMs`, computed from the readings with the writer's own
+    /// arithmetic (an accumulator replayed over them), so these are the intervals it will store,
+    /// ending with the one in progress (energy so far, `isOpen`).
+    /// - Parameter options: the meter's counter options, as ingest judges it
+    ///   (`MeterConfig.counterOptions`).
+    public func intervalsAfterClosed(
+        device: String, channel name: ChannelName = ChannelName(.energyImport), lastEnd: Int64, toMs: Int64,
+        step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty, options: CounterOptions
     ) throws(StoreError) -> [EnergyInterval] {
         // Any Int64 may arrive here; inside the supported range the arithmetic below cannot overflow.
-        let fromMs = max(fromMs, SiteCalendar.supportedRange.lowerBound)
+        let lastEnd = max(lastEnd, SiteCalendar.supportedRange.lowerBound)
         let toMs = min(toMs, SiteCalendar.supportedRange.upperBound)
-        guard fromMs < toMs else { return [] }
+        guard lastEnd < toMs else { return [] }
         let info = try channel(device: device, name: name)
-        let stored = try intervals(channel: info.id, fromMs: fromMs, toMs: toMs).map(\.interval)
-        var result = stored
-        let storedEnd = try lastIntervalEnd(channel: info.id)
-        let lastEnd = stored.last?.endMs ?? max(fromMs, storedEnd ?? fromMs)
-        guard lastEnd < toMs else { return result }
         let lookback = 2 * (step.fixedLengthMs ?? 3_600_000)
         let readings = try readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs)
-        guard let lastReading = readings.last, lastReading.timeMs >= lastEnd else { return result }
-        let opts = options ?? defaultCounterOptions(device: device, channel: name)
-        // The writer's own arithmetic (an accumulator replayed over the readings), so these are
-        // the intervals it will store, and the one in progress is what it holds now.
+        guard let lastReading = readings.last, lastReading.timeMs >= lastEnd else { return [] }
         let declared = try replacements(device: device).map(\.replacement)
-        var accumulator = IntervalAccumulator(step: step, calendar: calendar, options: opts, emittingFrom: lastEnd)
+        var accumulator = IntervalAccumulator(step: step, calendar: calendar, options: options, emittingFrom: lastEnd)
         var emitted: [EnergyInterval] = []
         _ = accumulator.replay(readings, declaring: declared.filter { $0.timeMs >= readings[0].timeMs }[...]) {
             emitted.append($0)
@@ -300,7 +295,7 @@ extension SampleStore {
         } else if emitted.isEmpty {
             // No boundary passed since the readings began (a meter first read minutes ago): the
             // writer has nothing yet; the energy since the first reading, from the series.
-            let series = CounterSeries(readings: readings, replacements: declared, options: opts)
+            let series = CounterSeries(readings: readings, replacements: declared, options: options)
             let end = calendar.boundary(after: lastReading.timeMs, step: step)
             let start = calendar.boundary(atOrBefore: lastEnd, step: step)
             for iv in series.intervals(boundaries: calendar.boundaries(from: start, through: end, step: step)) {
@@ -309,14 +304,6 @@ extension SampleStore {
                 emitted.append(interval)
             }
         }
-        result += emitted.filter { $0.startMs >= lastEnd && $0.startMs < toMs }
-        return result
-    }
-
-    /// Counter options from the device's built-in profile (register width and resolution).
-    func defaultCounterOptions(device: String, channel: ChannelName) -> CounterOptions {
-        let profile = (try? devices().first { $0.name == device })?.flatMap { DeviceProfile.builtIn[$0.profile] }
-        guard let field = profile?.field(channel) else { return CounterOptions() }
-        return CounterOptions(register: field)
+        return emitted.filter { $0.startMs >= lastEnd && $0.startMs < toMs }
     }
 }

@@ -161,8 +161,8 @@ public struct EnergyReadModel: Sendable {
             return stored + [iv]
         }
         do throws(StoreError) {
-            let tail = try store.meterIntervals(
-                device: m.id, fromMs: tailFrom, toMs: to, step: Self.base, calendar: calendar, options: m.options)
+            let tail = try store.intervalsAfterClosed(
+                device: m.id, lastEnd: tailFrom, toMs: to, step: Self.base, calendar: calendar, options: m.options)
             return stored + tail.filter { $0.startMs >= tailFrom && $0.wh != nil }
         } catch where error.code == .notFound {
             return stored
