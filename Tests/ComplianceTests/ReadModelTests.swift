@@ -65,13 +65,13 @@ struct ReadModelFixture {
         }
     }
 
-    func model(fill: Bool) -> EnergyReadModel {
+    func model(fill: Bool, nowMs: Int64? = nil) -> EnergyReadModel {
         var meters = self.meters
         meters[0].fillGapsFromCheck = fill
         let site = SiteConfiguration(
             site: SiteSection(name: "Read model site"), gateways: [GatewayConfig(id: "g1", host: "127.0.0.1")], meters: meters,
             saon: [], sourcePath: "(test)")
-        let now = nowMs
+        let now = nowMs ?? self.nowMs
         return EnergyReadModel(store: store, site: site, now: { now })
     }
 }
@@ -100,6 +100,23 @@ struct ReadModelFixture {
         // M1 is first read at 00:35:07: 00:00 and 00:15 have nothing (missing), 00:30 is partial.
         #expect(m1[0].wh == nil && m1[0].reasons.contains(.noReadingBefore) && m1[1].wh == nil)
         #expect(m1[2].reasons.contains(.partial))
+    }
+
+    /// An hour after the daemon stopped, the interval holding the last reading has ended: partial,
+    /// no longer open, covering up to that reading; the later ones are missing; nothing is lost.
+    @Test func theIntervalOfTheLastReadingIsPartialOnceItHasEnded() throws {
+        let f = try ReadModelFixture()
+        let later = f.nowMs + 3_600_000
+        let model = f.model(fill: false, nowMs: later)
+        let m = try #require(model.meter("M2"))
+        let ivs = try model.intervals(m, fromMs: ReadModelFixture.day, toMs: later)
+        let (first, last) = try #require(f.readings["M2"])
+        #expect(ivs.compactMap(\.wh).reduce(0, +) == last - first)
+        let k = try #require(ivs.lastIndex { $0.wh != nil })
+        let lastReadingMs = ReadModelFixture.firstReading + Int64(ReadModelFixture.minutes) * 60_000
+        #expect(!ivs[k].isOpen && ivs[k].reasons.contains(.partial) && ivs[k].covered?.upperBound == lastReadingMs)
+        #expect(ivs[(k + 1)...].allSatisfy { $0.wh == nil && $0.reasons.contains(.noReadingAfter) })
+        #expect(ivs.allSatisfy { !$0.isOpen })
     }
 
     /// The quarter's totals (SQLite sums and the settled parts), the roll-up of its intervals and

@@ -138,7 +138,7 @@ public struct EnergyReadModel: Sendable {
         // Before the first reading nothing is stored: no query for a range there.
         guard let first, to > first.timeMs else { return Self.fill([], grid: grid, firstData: first?.timeMs) }
         var recorded = try self.recorded(m, channel: channel, from: from, to: to, open: open)
-        try edges(m, channel: channel, &recorded, from: from, to: to)
+        try edges(m, channel: channel, first: first, &recorded, from: from, to: to)
         return Self.fill(recorded, grid: grid, firstData: first.timeMs)
     }
 
@@ -170,10 +170,12 @@ public struct EnergyReadModel: Sendable {
     }
 
     /// The interval holding the first reading, and the one holding the last once it has ended.
-    func edges(_ m: EnergyMeter, channel: UInt32, _ ivs: inout [EnergyInterval], from: Int64, to: Int64) throws(StoreError) {
+    func edges(
+        _ m: EnergyMeter, channel: UInt32, first: CounterReading, _ ivs: inout [EnergyInterval], from: Int64, to: Int64
+    ) throws(StoreError) {
         // Head: the first reading lies in the interval before the first one with a value.
         let headEnd = ivs.first { $0.wh != nil }?.startMs ?? to
-        if headEnd > from, let first = try firstReadings.first(channel, store: store), first.timeMs < headEnd {
+        if headEnd > from, first.timeMs < headEnd {
             let start = calendar.boundary(atOrBefore: first.timeMs, step: Self.base)
             let end = calendar.boundary(after: start, step: Self.base)
             if start >= from, first.timeMs > start, end <= headEnd {
@@ -181,10 +183,9 @@ public struct EnergyReadModel: Sendable {
                 let declared = try store.replacements(device: m.id).map(\.replacement)
                 let series = CounterSeries(readings: readings, replacements: declared, options: m.options)
                 if let iv = series.intervals(boundaries: [first.timeMs, end]).first, iv.wh != nil {
-                    let isOpen = iv.isOpen
-                    let coveredEnd = isOpen ? (iv.covered?.upperBound ?? end) : end
+                    let coveredEnd = iv.isOpen ? (iv.covered?.upperBound ?? end) : end
                     let head = EnergyInterval(
-                        startMs: start, endMs: end, wh: iv.wh, reasons: iv.reasons.union(.partial), isOpen: isOpen,
+                        startMs: start, endMs: end, wh: iv.wh, reasons: iv.reasons.union(.partial), isOpen: iv.isOpen,
                         covered: first.timeMs..<max(first.timeMs, coveredEnd))
                     ivs.removeAll { $0.startMs == start }
                     ivs.insert(head, at: ivs.firstIndex { $0.startMs > start } ?? ivs.endIndex)
@@ -193,12 +194,8 @@ public struct EnergyReadModel: Sendable {
         }
         // Tail: an interval still "open" well after its end has no reading after it: it has ended.
         if let k = ivs.lastIndex(where: { $0.wh != nil }), ivs[k].isOpen, now() >= ivs[k].endMs + m.options.measuredGapMs {
-            var iv = ivs[k]
-            iv.isOpen = false
-            iv.reasons.insert(.partial)
-            iv.covered = iv.covered ?? iv.startMs..<iv.endMs
-            ivs[k] = EnergyInterval(
-                startMs: iv.startMs, endMs: iv.endMs, wh: iv.wh, reasons: iv.reasons, isOpen: false, covered: iv.covered)
+            ivs[k] = ivs[k].adding(.partial)
+            ivs[k].isOpen = false
         }
     }
 
