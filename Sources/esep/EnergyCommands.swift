@@ -179,7 +179,7 @@ struct VerifyCommand: ParsableCommand {
             let intervals = try model.intervals(m, fromMs: range.lowerBound, toMs: range.upperBound)
             let divergent = intervals.filter { $0.reasons.contains(.checkDivergence) }.count
             let filled = intervals.filter { $0.reasons.contains(.filledFromCheck) }.count
-            let replacements = (try? store.replacements(device: m.id)) ?? []
+            let replacements = try store.replacements(device: m.id)
             let meterFit = m.role != .main || (r.counts.suspect == 0 && r.counts.missing == 0)
             if !meterFit { fit = false }
             let c = r.counts
@@ -233,7 +233,7 @@ struct VerifyCommand: ParsableCommand {
                     ("counts", .object(EnergyQuality.allCases.map { ($0.rawValue, .int(Int64(c[$0]))) } + [("partial", .int(Int64(r.partial)))])),
                     ("filled_from_check", .int(Int64(filled))), ("divergent_from_check", .int(Int64(divergent))),
                     ("replacements", .int(Int64(replacements.count))), ("check", check), ("fit", .bool(meterFit)),
-                    ("gaps", .array(VerifyCommand.gapRanges(intervals).map { g in
+                    ("gaps", .array(gaps.map { g in
                         .object([
                             ("quality", .string(g.quality.rawValue)), ("start", .string(calendar.iso8601(g.startMs))),
                             ("end", .string(calendar.iso8601(g.endMs))), ("intervals", .int(Int64(g.count))),
