@@ -85,7 +85,7 @@ import Testing
     /// SIGTERM: exits 0, the ring is drained, the last polled samples are stored.
     @Test func sigtermDrainsAndExitsZero() async throws {
         let db = temporaryDirectory().appendingPathComponent("esep.sqlite").path
-        let run = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "5"])
+        let run = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "5", "--api-listen", "127.0.0.1:0"])
         #expect(run.waitForOutput(containing: "ingest started"))
         try await Task.sleep(for: .milliseconds(3000))
         let stoppedAt = WallClock.nowMs()
@@ -106,7 +106,7 @@ import Testing
     /// SIGKILL while writing: the database opens cleanly, nothing committed is lost, polling resumes.
     @Test func sigkillLosesNothingCommitted() async throws {
         let db = temporaryDirectory().appendingPathComponent("esep.sqlite").path
-        let first = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "10"])
+        let first = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "10", "--api-listen", "127.0.0.1:0"])
         #expect(first.waitForOutput(containing: "ingest started"))
         try await Task.sleep(for: .milliseconds(2500))
         first.signal(SIGKILL)
@@ -119,7 +119,7 @@ import Testing
             before = c.sealed + c.hot
             #expect(before > 0)
         }
-        let second = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "10", "--duration", "2"])
+        let second = try BackgroundProcess(esepBinary(), ["run", "--db", db, "--meters", "10", "--duration", "2", "--api-listen", "127.0.0.1:0"])
         #expect(second.waitForExit(timeout: 20) == 0, "\(second.stderr)")
         let store = try SampleStore(path: db, readOnly: true)
         #expect(try store.integrityCheck() == "ok")
