@@ -7,6 +7,7 @@ extension ConfigDecoder {
     static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity", "max_size_mb"]
     static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
     static let energyKeys = ["interval_minutes"]
+    static let calendarKeys = ["overrides", "roles"]
     static let replacementKeys = ["meter", "at", "old_final_wh", "new_initial_wh", "note"]
     static let apiKeys = [
         "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "failed_auth_per_min",
@@ -66,6 +67,31 @@ extension ConfigDecoder {
         ingest.summaryIntervalSeconds = t.int(
             "summary_interval_s", default: ingest.summaryIntervalSeconds, in: 0...3600)
         return ingest
+    }
+
+    func decodeCalendar(_ root: TableReader, sourcePath: String) -> CalendarSection {
+        guard let t = root.table("calendar", keys: ConfigDecoder.calendarKeys) else { return CalendarSection() }
+        var calendar = CalendarSection()
+        if let path = t.string("overrides") {
+            if path.isEmpty {
+                error(t.path.appending("overrides"), "must not be empty (leave the key out for the shipped calendar only)")
+            } else {
+                let folder = URL(fileURLWithPath: sourcePath).deletingLastPathComponent()
+                calendar.overridesPath = path.hasPrefix("/") ? path : folder.appendingPathComponent(path).path
+            }
+        }
+        if let roles = t.stringArray("roles") {
+            calendar.roles = []
+            for (path, role) in roles {
+                if CalendarSection.knownRoles.contains(role) {
+                    if !calendar.roles.contains(role) { calendar.roles.append(role) }
+                } else {
+                    error(path, "'\(role)' is not a role: use \(CalendarSection.knownRoles.joined(separator: ", "))")
+                }
+            }
+            if roles.isEmpty { error(t.path.appending("roles"), "name at least one role") }
+        }
+        return calendar
     }
 
     func decodeEnergy(_ root: TableReader) -> EnergySection {

@@ -11,13 +11,13 @@ import TOMLKit
 public enum SiteConfigLoader {
     /// The top-level keys of a configuration file.
     static let rootKeys = [
-        "site", "storage", "ingest", "energy", "api", "gateways", "meters", "saon", "profiles", "replacements",
+        "site", "storage", "ingest", "energy", "calendar", "api", "gateways", "meters", "saon", "profiles", "replacements",
     ]
 
     /// Every table of the schema with its keys (tests check the example file documents them all).
     static let schema: [(table: String, keys: [String])] = [
         ("", rootKeys), ("site", ConfigDecoder.siteKeys), ("storage", ConfigDecoder.storageKeys),
-        ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys),
+        ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys), ("calendar", ConfigDecoder.calendarKeys),
         ("replacements", ConfigDecoder.replacementKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
         ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
         ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
@@ -29,6 +29,13 @@ public enum SiteConfigLoader {
     /// - Throws: ``ConfigError`` with every problem found; a missing or unreadable file is one
     ///   diagnostic at line 0 with the key `(file)`.
     public static func load(path: String) throws(ConfigError) -> SiteConfiguration {
+        try parse(text: readText(path: path), path: path)
+    }
+
+    /// The UTF-8 text of a TOML file.
+    /// - Throws: ``ConfigError``: a missing or unreadable file at line 0 with the key `(file)`, a
+    ///   byte sequence that is not UTF-8 at its line.
+    static func readText(path: String) throws(ConfigError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -45,7 +52,7 @@ public enum SiteConfigLoader {
                     message: "the file is not UTF-8 text: an invalid byte sequence at column \(column) (save it as UTF-8)")
             ])
         }
-        return try parse(text: text, path: path)
+        return text
     }
 
     /// The 1-based line and column (in characters) of the first byte sequence that is not UTF-8.
@@ -84,6 +91,18 @@ public enum SiteConfigLoader {
     /// - Throws: ``ConfigError`` with every problem found, sorted by line. A TOML syntax error
     ///   is one diagnostic with the key `(syntax)` at the parser's line.
     public static func parse(text: String, path: String) throws(ConfigError) -> SiteConfiguration {
+        let document = try parseTOML(text: text, path: path)
+        let decoder = ConfigDecoder(file: path, locator: TOMLKeyLocator(text: text))
+        guard let root = decoder.table(document, at: .root, keys: rootKeys) else {
+            throw ConfigError(diagnostics: decoder.sortedDiagnostics)
+        }
+        let configuration = decoder.decodeConfiguration(root, sourcePath: path)
+        guard decoder.diagnostics.isEmpty else { throw ConfigError(diagnostics: decoder.sortedDiagnostics) }
+        return configuration
+    }
+
+    /// TOML text as a document; a syntax error is one diagnostic with the key `(syntax)` at its line.
+    static func parseTOML(text: String, path: String) throws(ConfigError) -> TOMLNode {
         let document: TOMLNode
         do {
             document = TOMLNode(try TOMLTable(string: text))
@@ -98,13 +117,7 @@ public enum SiteConfigLoader {
                 ConfigDiagnostic(file: path, line: 0, key: ConfigDiagnostic.syntaxKey, message: "\(error)")
             ])
         }
-        let decoder = ConfigDecoder(file: path, locator: TOMLKeyLocator(text: text))
-        guard let root = decoder.table(document, at: .root, keys: rootKeys) else {
-            throw ConfigError(diagnostics: decoder.sortedDiagnostics)
-        }
-        let configuration = decoder.decodeConfiguration(root, sourcePath: path)
-        guard decoder.diagnostics.isEmpty else { throw ConfigError(diagnostics: decoder.sortedDiagnostics) }
-        return configuration
+        return document
     }
 }
 
@@ -125,6 +138,8 @@ extension ConfigDecoder {
             meters: meters.meters.map(\.config), saon: saon, profiles: profiles.mapValues(\.profile),
             sourcePath: sourcePath)
         configuration.energy = decodeEnergy(root)
+        configuration.calendar = decodeCalendar(root, sourcePath: sourcePath)
+        configuration.keyLines["calendar.overrides"] = locator.nearestLine(for: ("calendar" as ConfigPath).appending("overrides"))
         for key in ["tls_cert", "tls_key", "client_ca"] {
             configuration.keyLines["api.\(key)"] = locator.nearestLine(for: ("api" as ConfigPath).appending(key))
         }

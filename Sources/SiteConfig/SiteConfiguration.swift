@@ -25,6 +25,8 @@ public struct SiteConfiguration: Sendable, Hashable {
     public var sourcePath: String
     /// `[energy]`: how energy intervals are cut.
     public var energy = EnergySection()
+    /// `[calendar]`: the working-day calendar's overrides and the roles whose deadlines apply.
+    public var calendar = CalendarSection()
     /// `[[replacements]]`: meter replacements and resets declared in the config.
     public var replacements: [ReplacementConfig] = []
     /// The line of each key that checks outside the loader refer to (`api.tls_cert`, …), so
@@ -445,4 +447,23 @@ extension MeterConfig {
             register: field, ratedPowerW: ratedPowerKW.map { $0 * 1000 },
             pollIntervalMs: Int64((Double(pollIntervalMs) * timeScale).rounded()))
     }
+}
+
+
+/// `[calendar]`: what the working-day calendar and the deadlines need from the site.
+public struct CalendarSection: Sendable, Hashable {
+    /// `overrides`: a TOML file of days off and worked days that the Government moved
+    /// (`[[day]] date = "2026-01-03"  kind = "working_day"  note = "…"`), resolved against the
+    /// config file's folder when relative; nil: the shipped calendar only.
+    public var overridesPath: String?
+    /// `roles` (`["miner"]`): `miner`, `hosting_provider`, `pool` — whose obligations are listed.
+    public var roles: [String]
+
+    public init(overridesPath: String? = nil, roles: [String] = ["miner"]) {
+        self.overridesPath = overridesPath
+        self.roles = roles
+    }
+
+    /// The roles a site may have.
+    public static let knownRoles = ["miner", "hosting_provider", "pool"]
 }

@@ -51,7 +51,12 @@ struct CheckConfigCommand: ParsableCommand {
 /// certificate), so `check-config` accepts exactly what `run` starts with.
 func loadSiteConfiguration(path: String) throws(ConfigError) -> SiteConfiguration {
     let site = try SiteConfigLoader.load(path: path)
-    let problems = APIServer.configurationProblems(site)
+    var problems = APIServer.configurationProblems(site)
+    do {
+        _ = try workingCalendar(site)
+    } catch {
+        problems += error.diagnostics
+    }
     guard problems.isEmpty else { throw ConfigError(diagnostics: problems) }
     return site
 }
