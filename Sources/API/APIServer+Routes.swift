@@ -55,6 +55,7 @@ extension APIServer {
         case "/v1/site/intervals": siteIntervals
         case "/v1/site/quarters/{quarter}": quarter
         case "/v1/events": events
+        case "/v1/deadlines": deadlines
         default: preconditionFailure("no handler for \(path)")
         }
     }

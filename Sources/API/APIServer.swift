@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 public import Metering
 import Synchronization
@@ -24,6 +25,8 @@ public struct APIServer: Service {
     public let configuration: APIConfiguration
     let reader: SiteReader
     let energy: (any EnergyDataSource)?
+    /// The working-day calendar `/v1/deadlines` counts on (the shipped one with the config's overrides).
+    let workingCalendar: WorkingCalendar
     let metrics: APIMetrics?
     let logger: Logger
     let server: HTTPServerBuilder
@@ -40,6 +43,7 @@ public struct APIServer: Service {
     ///   - store: read through its reader connections.
     ///   - ingest: live device health and whether the pollers run (nil: health as last stored, not ready).
     ///   - energy: verified interval and quarter energy (nil: those routes answer 501).
+    ///   - workingCalendar: the working days `/v1/deadlines` counts on.
     ///   - metrics: the registry `/metrics` exports (nil: `/metrics` is empty).
     ///   - logger: for server and request errors.
     ///   - now: the clock (UTC epoch ms) for staleness and default ranges; tests fix it.
@@ -48,14 +52,15 @@ public struct APIServer: Service {
     ///   certificate and key is given.
     public init(
         configuration: APIConfiguration, site: SiteConfiguration, store: SampleStore,
-        ingest: (any IngestStatusSource)? = nil, energy: (any EnergyDataSource)? = nil, metrics: APIMetrics? = nil,
-        logger: Logger, now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
+        ingest: (any IngestStatusSource)? = nil, energy: (any EnergyDataSource)? = nil,
+        workingCalendar: WorkingCalendar = .kazakhstan, metrics: APIMetrics? = nil, logger: Logger, now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
         onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)? = nil
     ) throws(APIError) {
         self.now = now
         self.configuration = configuration
         self.reader = SiteReader(store: store, site: site, status: ingest)
         self.energy = energy
+        self.workingCalendar = workingCalendar
         self.metrics = metrics
         self.logger = logger
         self.onListening = onListening

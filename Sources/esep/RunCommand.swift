@@ -98,6 +98,13 @@ struct RunCommand: AsyncParsableCommand {
                 storagePath: db ?? "esep.sqlite")
         }
         let path = db ?? site.storage.path
+        let workdays: WorkingCalendar
+        do {
+            workdays = try workingCalendar(site)
+        } catch {
+            logger.critical("config: \(error.diagnostics.map(\.description).joined(separator: "; "))")
+            throw ExitCode(1)
+        }
         var storeOptions = StoreOptions()
         storeOptions.chunkWindowMs = Int64(site.storage.sealAfterSeconds) * 1000
         storeOptions.rawRetentionMs = Int64(site.storage.rawRetentionDays) * 86_400_000
@@ -152,7 +159,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             api = try APIServer(
                 configuration: apiConfiguration, site: site, store: store, ingest: status,
-                energy: EnergyReadModel(store: store, site: site, live: status), metrics: metrics, logger: logger,
+                energy: EnergyReadModel(store: store, site: site, live: status), workingCalendar: workdays, metrics: metrics,
+                logger: logger,
                 onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     logger.info("api listening", metadata: ["url": "\(scheme)://\(shown):\(port)"])
@@ -171,6 +179,7 @@ struct RunCommand: AsyncParsableCommand {
         services.append(APIService(server: api, optional: demo, logger: logger))
         services.append(PollerService(pipeline: pipeline, status: status))
         services.append(SystemdNotifier(logger: logger))
+        services.append(ObligationWatch(site: site, calendar: workdays, logger: logger))
         if let duration { services.append(DeadlineService(seconds: duration)) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
