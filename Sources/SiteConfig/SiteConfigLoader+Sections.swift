@@ -8,6 +8,10 @@ extension ConfigDecoder {
     static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
     static let energyKeys = ["interval_minutes"]
     static let calendarKeys = ["overrides", "roles"]
+    static let feeKeys = [
+        "max_power_mw", "category", "payer", "licence_number", "licence_date", "control_meter", "faulty_day_share",
+        "average_purchase_price_kzt",
+    ]
     static let replacementKeys = ["meter", "at", "old_final_wh", "new_initial_wh", "note"]
     static let apiKeys = [
         "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "failed_auth_per_min",
@@ -92,6 +96,42 @@ extension ConfigDecoder {
             if roles.isEmpty { error(t.path.appending("roles"), "name at least one role") }
         }
         return calendar
+    }
+
+    func decodeFee(_ root: TableReader) -> FeeSection? {
+        guard let t = root.table("fee", keys: ConfigDecoder.feeKeys) else { return nil }
+        // A decimal as written: a TOML number or a string of digits with an optional fraction.
+        func decimal(_ key: String) -> String? {
+            switch t.entries[key] {
+            case .integer(let n): return String(n)
+            case .float(let d): return String(d)
+            case nil: return nil
+            default: return t.string(key)  // a string, or reported as the wrong type
+            }
+        }
+        guard let power = decimal("max_power_mw") else {
+            if !t.has("max_power_mw") { error(t.path.appending("max_power_mw"), "missing required key") }
+            return nil
+        }
+        var fee = FeeSection(maxPowerMW: power)
+        fee.category = t.choice("category", [("grid", "grid"), ("own_renewable", "own_renewable"), ("off_grid", "off_grid")]) ?? "grid"
+        fee.payer = t.choice("payer", [("miner", "miner"), ("hosting_provider", "hosting_provider")]) ?? "miner"
+        fee.licenceNumber = t.string("licence_number")
+        fee.licenceDate = t.string("licence_date")
+        if let date = fee.licenceDate, LocalDate(date) == nil {
+            error(t.path.appending("licence_date"), "'\(date)' is not a date (YYYY-MM-DD)")
+        }
+        if (fee.licenceNumber == nil) != (fee.licenceDate == nil) {
+            error(t.path.appending(fee.licenceNumber == nil ? "licence_number" : "licence_date"), "give both licence_number and licence_date")
+        }
+        fee.controlMeter = t.bool("control_meter", default: true)
+        if let share = t.double("faulty_day_share") {
+            if (0...1).contains(share) { fee.faultyDayShare = share } else {
+                error(t.path.appending("faulty_day_share"), "must be between 0 and 1, found \(share)")
+            }
+        }
+        fee.averagePurchasePriceKZT = decimal("average_purchase_price_kzt")
+        return fee
     }
 
     func decodeEnergy(_ root: TableReader) -> EnergySection {

@@ -11,13 +11,14 @@ import TOMLKit
 public enum SiteConfigLoader {
     /// The top-level keys of a configuration file.
     static let rootKeys = [
-        "site", "storage", "ingest", "energy", "calendar", "api", "gateways", "meters", "saon", "profiles", "replacements",
+        "site", "storage", "ingest", "energy", "calendar", "fee", "api", "gateways", "meters", "saon", "profiles", "replacements",
     ]
 
     /// Every table of the schema with its keys (tests check the example file documents them all).
     static let schema: [(table: String, keys: [String])] = [
         ("", rootKeys), ("site", ConfigDecoder.siteKeys), ("storage", ConfigDecoder.storageKeys),
         ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys), ("calendar", ConfigDecoder.calendarKeys),
+        ("fee", ConfigDecoder.feeKeys),
         ("replacements", ConfigDecoder.replacementKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
         ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
         ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
@@ -139,6 +140,10 @@ extension ConfigDecoder {
             sourcePath: sourcePath)
         configuration.energy = decodeEnergy(root)
         configuration.calendar = decodeCalendar(root, sourcePath: sourcePath)
+        configuration.fee = decodeFee(root)
+        for key in ConfigDecoder.feeKeys {
+            configuration.keyLines["fee.\(key)"] = locator.nearestLine(for: ("fee" as ConfigPath).appending(key))
+        }
         configuration.keyLines["calendar.overrides"] = locator.nearestLine(for: ("calendar" as ConfigPath).appending("overrides"))
         for key in ["tls_cert", "tls_key", "client_ca"] {
             configuration.keyLines["api.\(key)"] = locator.nearestLine(for: ("api" as ConfigPath).appending(key))

@@ -27,6 +27,8 @@ public struct SiteConfiguration: Sendable, Hashable {
     public var energy = EnergySection()
     /// `[calendar]`: the working-day calendar's overrides and the roles whose deadlines apply.
     public var calendar = CalendarSection()
+    /// `[fee]`: what the digital-mining fee of the site needs; nil when the config has none.
+    public var fee: FeeSection?
     /// `[[replacements]]`: meter replacements and resets declared in the config.
     public var replacements: [ReplacementConfig] = []
     /// The line of each key that checks outside the loader refer to (`api.tls_cert`, …), so
@@ -466,4 +468,42 @@ public struct CalendarSection: Sendable, Hashable {
 
     /// The roles a site may have.
     public static let knownRoles = ["miner", "hosting_provider", "pool"]
+}
+
+/// `[fee]`: the site as an object of the digital-mining fee (Tax Code 2026 arts. 657–661).
+public struct FeeSection: Sendable, Hashable {
+    /// `max_power_mw` (required): the maximum (permitted) power, MW, as written (`"5"`, `"12.5"`);
+    /// the volume of a day with a missing or faulty meter is this × 24 h.
+    public var maxPowerMW: String
+    /// `category` (`"grid"`): where the electricity comes from — `grid`, `own_renewable`, `off_grid`.
+    public var category: String
+    /// `payer` (`"miner"`): `miner` or `hosting_provider`.
+    public var payer: String
+    /// `licence_number` and `licence_date` (`YYYY-MM-DD`): the digital-mining licence; none: the
+    /// 25 KZT rate applies to every day.
+    public var licenceNumber: String?
+    public var licenceDate: String?
+    /// `control_meter` (true): a commercial (control) meter is installed.
+    public var controlMeter: Bool
+    /// `faulty_day_share` (0.02; 0…1): a day whose counted main meters' time neither measured nor
+    /// filled from a check meter exceeds this share is a day with a faulty meter.
+    public var faultyDayShare: Double
+    /// `average_purchase_price_kzt`: the quarter's average purchase price of electricity, KZT/kWh
+    /// (only the 2023 rates depend on it).
+    public var averagePurchasePriceKZT: String?
+
+    public init(
+        maxPowerMW: String, category: String = "grid", payer: String = "miner", licenceNumber: String? = nil,
+        licenceDate: String? = nil, controlMeter: Bool = true, faultyDayShare: Double = 0.02,
+        averagePurchasePriceKZT: String? = nil
+    ) {
+        self.maxPowerMW = maxPowerMW
+        self.category = category
+        self.payer = payer
+        self.licenceNumber = licenceNumber
+        self.licenceDate = licenceDate
+        self.controlMeter = controlMeter
+        self.faultyDayShare = faultyDayShare
+        self.averagePurchasePriceKZT = averagePurchasePriceKZT
+    }
 }

@@ -153,3 +153,21 @@ struct ReadModelFixture {
         }
     }
 }
+
+/// The fee's days come from the same intervals: the site's energy per day, and a day is one with a
+/// faulty meter when a main meter's unmeasured, unfilled share of it passes the threshold.
+@Suite struct FeeDaysTests {
+    @Test func aDayWithAnUnmeasuredStretchIsFaultyAndItsEnergyIsTheSites() throws {
+        let f = try ReadModelFixture()
+        let model = f.model(fill: false)
+        let q = Quarter("2026Q3")!
+        let days = try model.feeDays(q, faultyShare: 0.02)
+        #expect(days.map(\.date) == [LocalDate("2026-07-01")!])  // the quarter's only elapsed day
+        let day = try #require(days.first)
+        #expect(day.wh == (try model.quarter(q)?.siteWh))
+        // M1 runs 2 % below its check meter: every closed interval of it is suspect (the one in
+        // progress is not compared yet), so nearly all its time is unmeasured.
+        #expect(day.faulty && day.worstMeter == "M1" && day.unmeasuredShare > 0.9 && day.unmeasuredShare < 1)
+        #expect(try model.feeDays(q, faultyShare: 1).first?.faulty == false)
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Compliance
+import Foundation
+import Metering
+import SiteConfig
+
+/// `esep fee --quarter 2026Q3`: the digital-mining fee of a quarter, every figure with its source.
+struct FeeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fee",
+        abstract: "The digital-mining fee of a quarter: kWh by rate category, days with a missing or faulty meter, rate, fee and due dates.",
+        discussion: """
+            esep fee --config /etc/esep/esep.toml --quarter 2026Q3
+            esep fee --config /etc/esep/esep.toml --quarter 2026Q3 --format json
+            The kWh are the site's verified energy (the signed sum of its main meters). A day on which a
+            main meter's time neither measured nor filled from its check meter exceeds [fee]
+            faulty_day_share is a day with a missing or faulty meter: from 2026 its volume is
+            [fee] max_power_mw × 24 h at 25 KZT/kWh (Tax Code 2026 art. 658). Declaration and payment
+            dates are the 15th and 25th of the second month after the quarter, moved to the next
+            working day (art. 64 p.2).
+            """)
+
+    @OptionGroup var storeOptions: StoreOptionsGroup
+
+    @Option(help: "The quarter, e.g. 2026Q3.")
+    var quarter: String
+
+    @Option(help: "table or json.")
+    var format: FeeFormat = .table
+
+    enum FeeFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    func run() throws {
+        guard let q = Quarter(quarter), (2022...9999).contains(q.year) else {
+            throw ValidationError("--quarter: '\(quarter)' is not a quarter like 2026Q3 (the fee exists since 2022)")
+        }
+        guard storeOptions.config != nil else { throw ValidationError("give --config FILE: the fee needs the site's [fee] section") }
+        let (store, calendar, loaded) = try storeOptions.open()
+        guard let site = loaded else { throw ValidationError("--config: no site configuration") }
+        guard let fee = site.fee else {
+            throw ValidationError("\(site.sourcePath): [fee]: the config has no [fee] section (max_power_mw, category, licence …)")
+        }
+        let workdays: WorkingCalendar
+        do throws(ConfigError) {
+            workdays = try workingCalendar(site)
+        } catch {
+            throw ValidationError(error.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        let model = EnergyReadModel(store: store, site: site)
+        let today = calendar.localDate(at: model.now())
+        guard today >= q.firstDay else { throw ValidationError("--quarter: \(q) has not started yet") }
+        let days = try model.feeDays(q, faultyShare: fee.faultyDayShare)
+        let computation: FeeComputation
+        do throws(FeeError) {
+            computation = try FeeRateTable.defaults.compute(
+                Self.input(fee, site: site, quarter: q, days: days), dueDates: Self.dueDates(q, calendar: workdays))
+        } catch {
+            // Name the config key behind the field where there is one.
+            let key = Self.configKey[error.field].map { "fee.\($0)" }
+            let at = key.map { "\(site.sourcePath):\(site.keyLines[$0] ?? 0): \($0): " } ?? ""
+            throw ValidationError("\(at)\(error)")
+        }
+        if format == .json {
+            print(computation.jsonDocument(), terminator: "")
+            return
+        }
+        print(computation.textTable(), terminator: "")
+        if today < q.next.firstDay { print("The quarter has not ended: the figures cover \(q.firstDay) to \(today).") }
+    }
+
+    /// FeeObjectInput's fields and the `[fee]` keys they come from.
+    static let configKey = [
+        "maximumPower": "max_power_mw", "licence": "licence_date", "averagePurchasePrice": "average_purchase_price_kzt",
+        "client": "payer",
+    ]
+
+    /// The fee engine's input for the site: all its energy in its one rate category, and the days
+    /// with a missing or faulty meter with their energy.
+    static func input(_ fee: FeeSection, site: SiteConfiguration, quarter: Quarter, days: [FeeDay]) throws(FeeError)
+        -> FeeObjectInput
+    {
+        let category = FeeRateCategory(rawValue: fee.category) ?? .grid
+        let total = days.reduce(Int64(0)) { $0 + $1.wh }
+        guard total >= 0 else {
+            throw FeeError(
+                code: .invalidInput, field: "meteredWh",
+                message: "the site's energy over the quarter is negative (\(total) Wh): check the meters' signs")
+        }
+        var licence: FeeLicence? = nil
+        if let number = fee.licenceNumber, let text = fee.licenceDate, let date = LocalDate(text) {
+            licence = FeeLicence(number: number, date: date)
+        }
+        return try FeeObjectInput(
+            quarter: quarter, object: site.site.address ?? site.site.name,
+            payerKind: fee.payer == "hosting_provider" ? .hostingProvider : .miner,
+            meteredWh: [category: total], licence: licence, controlMeterPresent: fee.controlMeter,
+            maximumPower: FeePower(megawatts: fee.maxPowerMW),
+            faultyMeterDays: days.filter(\.faulty).map { FeeFaultyMeterDay(date: $0.date, meteredWh: [category: max(0, $0.wh)]) },
+            averagePurchasePrice: try fee.averagePurchasePriceKZT.map { text throws(FeeError) in try FeePrice(kzt: text) })
+    }
+
+    /// The 15th (declaration) and 25th (payment) of the second month after the quarter, moved to
+    /// the next working day — from the deadline rules where they cover the quarter.
+    static func dueDates(_ q: Quarter, calendar: WorkingCalendar) -> FeeDueDates {
+        let engine = DeadlineEngine(calendar: calendar)
+        let period = ReportingPeriod.quarter(year: q.year, number: q.number)!
+        func due(_ document: String, day: Int) -> LocalDate {
+            if let rule = engine.applicableRule(documentID: document, for: period) {
+                return engine.deadline(rule: rule, period: period, today: q.firstDay).dueDate
+            }
+            let month = CalendarMonth(containing: q.next.firstDay).adding(months: 1)
+            return calendar.nextWorkingDay(onOrAfter: LocalDate(year: month.year, month: month.month, day: day)!)
+        }
+        return FeeDueDates(declaration: due("fee_declaration", day: 15), payment: due("fee_payment", day: 25))
+    }
+}
