@@ -139,7 +139,13 @@ let package = Package(
         ),
         .testTarget(
             name: "esepTests",
-            dependencies: ["esep", "Simulator", "Metering", "Store", "Compliance", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "esep", "API", "Simulator", "Metering", "SiteConfig", "Store", "Compliance",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

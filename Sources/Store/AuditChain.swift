@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 
-/// The audit chain: every closed energy interval, correction, meter replacement and SAON event
+/// The audit chain: every closed energy interval, correction, meter replacement, manual reading and SAON event
 /// gets an `audit` row whose hash is SHA-256 over the previous row's hash and the record's
 /// canonical content. Changing, deleting or inserting a record breaks the chain at that record,
 /// and ``SampleStore/verifyAudit()`` names the first one that does not match.
@@ -39,6 +39,11 @@ enum AuditChain {
             return replacementContent(
                 id: r["id"], device: r["device"], timeMs: r["t"], oldFinalWh: r["old_final_wh"],
                 newInitialWh: r["new_initial_wh"], note: r["note"], createdMs: r["created_ms"])
+        case "manual":
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM manual_reading WHERE id = ?", arguments: [ref]) else { return nil }
+            return manualContent(
+                id: r["id"], device: r["device"], channel: r["channel"], timeMs: r["t"], wh: r["wh"], note: r["note"],
+                createdMs: r["created_ms"])
         case "event":
             guard let r = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [ref]) else { return nil }
             return eventContent(id: r["id"], timeMs: r["t"], device: r["device"], signal: r["signal"], old: r["old"], new: r["new"])
@@ -58,6 +63,12 @@ enum AuditChain {
         id: Int64, device: String, timeMs: Int64, oldFinalWh: Int64, newInitialWh: Int64, note: String, createdMs: Int64
     ) -> String {
         "replacement|\(id)|\(device)|\(timeMs)|\(oldFinalWh)|\(newInitialWh)|\(note)|\(createdMs)"
+    }
+
+    static func manualContent(
+        id: Int64, device: String, channel: Int64, timeMs: Int64, wh: Int64, note: String, createdMs: Int64
+    ) -> String {
+        "manual|\(id)|\(device)|\(channel)|\(timeMs)|\(wh)|\(note)|\(createdMs)"
     }
 
     static func eventContent(id: Int64, timeMs: Int64, device: String, signal: String, old: Int64?, new: Int64) -> String {
@@ -109,7 +120,11 @@ extension SampleStore {
                     prev = rowHash
                     checked += 1
                 }
-                for (table, kind) in [("energy_interval", "interval"), ("meter_replacement", "replacement"), ("event", "event")] {
+                let tables = [
+                    ("energy_interval", "interval"), ("meter_replacement", "replacement"), ("manual_reading", "manual"),
+                    ("event", "event"),
+                ]
+                for (table, kind) in tables {
                     if let id = try Int64.fetchOne(
                         db,
                         sql: "SELECT id FROM \(table) WHERE id NOT IN (SELECT ref FROM audit WHERE kind = ?) ORDER BY id LIMIT 1",

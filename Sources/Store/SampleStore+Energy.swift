@@ -133,7 +133,7 @@ extension SampleStore {
 
     /// The end of the last closed interval of every channel that has one.
     /// The earliest instant the store holds anything of these channels from: their first stored
-    /// interval, first sealed chunk or the first open hot window (nil: nothing at all). Queries
+    /// interval, first sealed chunk, first manual reading or the first open hot window (nil: nothing at all). Queries
     /// start there, so a range before any data costs nothing.
     public func firstDataMs(channels: [UInt32]) throws(StoreError) -> Int64? {
         do {
@@ -143,6 +143,7 @@ extension SampleStore {
                 for c in channels {
                     take(try Int64.fetchOne(db, sql: "SELECT MIN(start_ms) FROM energy_interval WHERE channel = ?", arguments: [c]))
                     take(try Int64.fetchOne(db, sql: "SELECT MIN(window_start) FROM chunk WHERE channel = ?", arguments: [c]))
+                    take(try Int64.fetchOne(db, sql: "SELECT MIN(t) FROM manual_reading WHERE channel = ?", arguments: [c]))
                 }
                 take(try Self.hotWindows(db).first)
                 return first
@@ -198,6 +199,10 @@ extension SampleStore {
                     }
                 }
                 for c in out.keys { out[c]!.sort { $0.timeMs < $1.timeMs } }
+                for (channel, from) in starts {
+                    let manual = try Self.manualReadings(db, channel: channel, fromMs: from, toMs: .max)
+                    if !manual.isEmpty { out[channel] = Self.merging(manual, into: out[channel] ?? []) }
+                }
                 return out
             }
         } catch let error as ChunkCodecError {
@@ -207,61 +212,137 @@ extension SampleStore {
         }
     }
 
-    /// The counter readings of an energy channel in `[fromMs, toMs)` (missing values skipped).
+    /// The counter readings of an energy channel in `[fromMs, toMs)` (missing values skipped),
+    /// polled and manual (`esep meter reading`) in time order.
     public func readings(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [CounterReading] {
-        try samples(channel: channel, fromMs: fromMs, toMs: toMs).compactMap { s in
+        let polled = try samples(channel: channel, fromMs: fromMs, toMs: toMs).compactMap { s in
             s.value.energyWh.map { CounterReading(timeMs: s.timeMs, wh: $0) }
         }
+        let manual: [CounterReading]
+        do {
+            manual = try pool.read { db in try Self.manualReadings(db, channel: channel, fromMs: fromMs, toMs: toMs) }
+        } catch {
+            throw fail(.read, "read manual readings of channel \(channel)", error)
+        }
+        return Self.merging(manual, into: polled)
     }
 
-    /// Recomputes the closed intervals of `channel` from `fromMs` on with every declared
-    /// replacement of `device`, and records a correction (a new record that supersedes the old
-    /// one) for each interval whose energy or quality changed. Marks the replacements applied.
-    /// - Returns: the number of corrections recorded.
+    /// Applies the meter records of `device` not applied yet — declared replacements and manual
+    /// readings — to the closed intervals of its import `channel`: each record changes only the
+    /// intervals between the data points on either side of it, so those are recomputed (with
+    /// every record) and, where energy, quality or reasons changed, a correction is recorded (a
+    /// new record that supersedes the old one). Intervals of that span not stored yet but before
+    /// the channel's last stored one (a manual reading before the first polled data) are
+    /// recorded; later ones are the writer's. Marks the records applied.
+    /// - Returns: the corrections and the intervals added.
     @discardableResult
-    public func applyReplacements(
-        device: String, channel: UInt32, fromMs: Int64, options: CounterOptions, step: IntervalStep,
-        calendar: SiteCalendar, nowMs: Int64
-    ) throws(StoreError) -> Int {
-        let current = try intervals(channel: channel, fromMs: fromMs, toMs: .max)
-        guard let first = current.first, let last = current.last else {
-            try markApplied(device: device)
-            return 0
-        }
-        let reps = try replacements(device: device).map(\.replacement)
-        let readings = try readings(channel: channel, fromMs: first.interval.startMs - 3 * 86_400_000, toMs: nowMs + 1)
-        let series = CounterSeries(readings: readings, replacements: reps, options: options)
-        let recomputed = series.intervals(
-            boundaries: calendar.boundaries(from: first.interval.startMs, through: last.interval.endMs, step: step))
+    public func applyMeterRecords(
+        device: String, channel: UInt32, options: CounterOptions, step: IntervalStep, calendar: SiteCalendar, nowMs: Int64
+    ) throws(StoreError) -> (corrections: Int, added: Int) {
+        let declared = try replacements(device: device)
+        let manual = try manualReadings(device: device).filter { $0.channel == channel }
+        let times = declared.filter { !$0.applied }.map(\.replacement.timeMs) + manual.filter { !$0.applied }.map(\.reading.timeMs)
+        guard !times.isEmpty else { return (0, 0) }
+        let lastStoredEnd = try lastIntervalEnd(channel: channel)
         var changed: [EnergyInterval] = []
         var supersedes: [Int64?] = []
-        let byStart = Dictionary(current.map { ($0.interval.startMs, $0) }, uniquingKeysWith: { a, _ in a })
-        for iv in recomputed where !iv.isOpen {
-            guard let old = byStart[iv.startMs] else { continue }
-            if old.interval.wh != iv.wh || old.interval.quality != iv.quality || old.interval.reasons != iv.reasons {
-                changed.append(iv)
-                supersedes.append(old.id)
+        var added = 0
+        var done: Set<Int64> = []
+        for t in Set(times).sorted() {
+            // The span between the data points on either side of the record.
+            let before = try reading(channel: channel, before: t, nowMs: nowMs)
+            let after = try reading(channel: channel, after: t, nowMs: nowMs)
+            let a = calendar.boundary(atOrBefore: min(before?.timeMs ?? t, t), step: step)
+            let b = calendar.boundary(after: max(after?.timeMs ?? t, t), step: step)
+            let readings = try readings(channel: channel, covering: a, b, nowMs: nowMs)
+            guard let first = readings.first, let last = readings.last else { continue }
+            let reps = declared.map(\.replacement).filter { $0.timeMs >= first.timeMs && $0.timeMs <= last.timeMs }
+            let series = CounterSeries(readings: readings, replacements: reps, options: options)
+            let stored = Dictionary(
+                try intervals(channel: channel, fromMs: a, toMs: b).map { ($0.interval.startMs, $0) }, uniquingKeysWith: { x, _ in x })
+            for iv in series.intervals(boundaries: calendar.boundaries(from: a, through: b, step: step))
+            where !iv.isOpen && iv.wh != nil && !done.contains(iv.startMs) {
+                done.insert(iv.startMs)
+                if let old = stored[iv.startMs] {
+                    if old.interval.wh != iv.wh || old.interval.quality != iv.quality || old.interval.reasons != iv.reasons {
+                        changed.append(iv)
+                        supersedes.append(old.id)
+                    }
+                } else if let lastStoredEnd, iv.endMs <= lastStoredEnd {
+                    changed.append(iv)
+                    supersedes.append(nil)
+                    added += 1
+                }
             }
         }
+        let sorted = zip(changed, supersedes).sorted { $0.0.startMs < $1.0.startMs }
         do {
             try pool.write { db in
-                try Self.insertIntervals(db, channel: channel, changed, supersedes: supersedes, nowMs: nowMs)
+                try Self.insertIntervals(db, channel: channel, sorted.map(\.0), supersedes: sorted.map(\.1), nowMs: nowMs)
                 try db.execute(sql: "UPDATE meter_replacement SET applied = 1 WHERE device = ?", arguments: [device])
+                try db.execute(sql: "UPDATE manual_reading SET applied = 1 WHERE device = ?", arguments: [device])
             }
         } catch {
             throw fail(.write, "record corrections for '\(device)'", error)
         }
-        return changed.count
+        return (changed.count - added, added)
     }
 
-    private func markApplied(device: String) throws(StoreError) {
+    /// The devices with a replacement or manual reading not applied yet.
+    public func devicesWithPendingRecords() throws(StoreError) -> Set<String> {
         do {
-            try pool.write { db in
-                try db.execute(sql: "UPDATE meter_replacement SET applied = 1 WHERE device = ?", arguments: [device])
+            return try pool.read { db in
+                Set(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT device FROM meter_replacement WHERE applied = 0
+                            UNION SELECT device FROM manual_reading WHERE applied = 0
+                            """))
             }
         } catch {
-            throw fail(.write, "mark replacements applied", error)
+            throw fail(.read, "read pending meter records", error)
         }
+    }
+
+    /// The last reading (polled or manual) of a channel before `t`, searched back in growing
+    /// windows down to the channel's first data.
+    public func reading(channel: UInt32, before t: Int64, nowMs: Int64) throws(StoreError) -> CounterReading? {
+        guard let floor = try firstDataMs(channels: [channel]), floor < t else { return nil }
+        var width: Int64 = 3_600_000
+        var upper = t
+        while upper > floor - chunkWindowMs {
+            let lower = max(upper - width, floor - chunkWindowMs)
+            if let r = try readings(channel: channel, fromMs: lower, toMs: upper).last { return r }
+            upper = lower
+            width *= 4
+        }
+        return nil
+    }
+
+    /// The first reading (polled or manual) of a channel after `t`, searched forward in growing
+    /// windows up to `nowMs`.
+    public func reading(channel: UInt32, after t: Int64, nowMs: Int64) throws(StoreError) -> CounterReading? {
+        var width: Int64 = 3_600_000
+        var lower = t + 1
+        let ceiling = max(nowMs, t) + chunkWindowMs
+        while lower < ceiling {
+            let upper = min(lower + width, ceiling)
+            if let r = try readings(channel: channel, fromMs: lower, toMs: upper).first { return r }
+            lower = upper
+            width *= 4
+        }
+        return nil
+    }
+
+    /// The readings of `[a, b]` with the one before `a` and the one after `b`: all a series needs
+    /// for the intervals between boundaries in `[a, b]`.
+    func readings(channel: UInt32, covering a: Int64, _ b: Int64, nowMs: Int64) throws(StoreError) -> [CounterReading] {
+        var out: [CounterReading] = []
+        if let r = try reading(channel: channel, before: a, nowMs: nowMs) { out.append(r) }
+        out += try readings(channel: channel, fromMs: a, toMs: b + 1)
+        if let r = try reading(channel: channel, after: b, nowMs: nowMs) { out.append(r) }
+        return out
     }
 }
 

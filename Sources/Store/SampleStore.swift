@@ -192,6 +192,17 @@ public final class SampleStore: Sendable {
             try db.execute(
                 sql: "CREATE INDEX energy_interval_superseded ON energy_interval(supersedes) WHERE supersedes IS NOT NULL")
         }
+        // Manual readings (`esep meter reading`): data points of a meter's energy series taken
+        // from its display, in the audit chain like replacements.
+        m.registerMigration("v4-manual-reading") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE manual_reading(
+                        id INTEGER PRIMARY KEY, device TEXT NOT NULL, channel INTEGER NOT NULL REFERENCES channel(id),
+                        t INTEGER NOT NULL, wh INTEGER NOT NULL, note TEXT NOT NULL, created_ms INTEGER NOT NULL,
+                        applied INTEGER NOT NULL DEFAULT 0, UNIQUE(channel, t));
+                    """)
+        }
         return m
     }
 

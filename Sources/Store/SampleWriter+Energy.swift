@@ -71,34 +71,39 @@ extension SampleWriter {
         // channel at a time, start-up scanned the whole open window once per energy channel.
         let lastEnds = try store.lastIntervalEnds()
         var from: [UInt32: Int64] = [:]
-        for s in setups { from[s.channel] = resumeFrom(lastEnds[s.channel], nowMs: nowMs) }
+        for s in setups { from[s.channel] = try resumeFrom(lastEnds[s.channel], channel: s.channel, nowMs: nowMs) }
         let readings = try store.readings(from: from)
         for s in setups {
-            try rebuild(s, lastEnd: lastEnds[s.channel], readings: readings[s.channel] ?? [], nowMs: nowMs)
+            try rebuild(s, lastEnd: lastEnds[s.channel], from: from[s.channel]!, readings: readings[s.channel] ?? [], nowMs: nowMs)
         }
         _ = try applyPendingReplacements(nowMs: nowMs)
     }
 
     /// Where a channel's replay starts: two steps before its last stored interval ends (so the
-    /// reading before that boundary is in), or two chunk windows back for a channel without one.
-    private func resumeFrom(_ lastEnd: Int64?, nowMs: Int64) -> Int64 {
+    /// reading before that boundary is in), or, for a channel without one, two chunk windows back
+    /// or its first manual reading if that is earlier (a commissioning reading at the start of a
+    /// quarter: the intervals from it on are the writer's to store).
+    private func resumeFrom(_ lastEnd: Int64?, channel: UInt32, nowMs: Int64) throws(StoreError) -> Int64 {
         let lookback = ((energy?.step.fixedLengthMs) ?? 3_600_000) * 2
-        return lastEnd.map { $0 - lookback } ?? (nowMs - 2 * store.chunkWindowMs)
+        if let lastEnd { return lastEnd - lookback }
+        let recent = nowMs - 2 * store.chunkWindowMs
+        return min(recent, try store.firstManualReading(channel: channel)?.timeMs ?? recent)
     }
 
     /// Rebuilds one channel's accumulator from the store.
     func rebuild(_ s: EnergyChannelSetup, nowMs: Int64) throws(StoreError) {
         let lastEnd = try store.lastIntervalEnd(channel: s.channel)
-        let from = resumeFrom(lastEnd, nowMs: nowMs)
-        try rebuild(s, lastEnd: lastEnd, readings: try store.readings(channel: s.channel, fromMs: from, toMs: .max), nowMs: nowMs)
+        let from = try resumeFrom(lastEnd, channel: s.channel, nowMs: nowMs)
+        try rebuild(
+            s, lastEnd: lastEnd, from: from, readings: try store.readings(channel: s.channel, fromMs: from, toMs: .max),
+            nowMs: nowMs)
     }
 
     private func rebuild(
-        _ s: EnergyChannelSetup, lastEnd: Int64?, readings: [CounterReading], nowMs: Int64
+        _ s: EnergyChannelSetup, lastEnd: Int64?, from: Int64, readings: [CounterReading], nowMs: Int64
     ) throws(StoreError) {
         guard let book = energy else { return }
         var acc = IntervalAccumulator(step: book.step, calendar: book.calendar, options: s.options, emittingFrom: lastEnd ?? .min)
-        let from = resumeFrom(lastEnd, nowMs: nowMs)
         var replayed: [EnergyInterval] = []
         let replacements = acc.replay(
             readings, declaring: try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...]
@@ -152,25 +157,24 @@ extension SampleWriter {
         }
     }
 
-    /// Applies meter replacements recorded since the last call (by `esep meter replace`, another
-    /// process): corrections for intervals already closed, then the channel resumes with the
-    /// replacement in its series.
-    /// - Returns: the number of corrections recorded.
+    /// Applies meter replacements and manual readings recorded since the last call (by
+    /// `esep meter replace` / `esep meter reading`, another process): corrections for intervals
+    /// already closed (and the intervals a manual reading before the first polled data adds),
+    /// then the channel resumes with the records in its series.
+    /// - Returns: the number of interval records written (corrections and additions).
     @discardableResult
     public func applyPendingReplacements(nowMs: Int64) throws(StoreError) -> Int {
         guard let book = energy else { return 0 }
-        let pending = try store.replacements().filter { !$0.applied }
-        guard !pending.isEmpty else { return 0 }
-        var corrections = 0
-        for device in Set(pending.map(\.device)) {
-            let earliest = pending.filter { $0.device == device }.map(\.replacement.timeMs).min()!
-            for s in book.setups.values where s.device == device {
-                corrections += try store.applyReplacements(
-                    device: device, channel: s.channel, fromMs: book.calendar.boundary(atOrBefore: earliest, step: book.step),
-                    options: s.options, step: book.step, calendar: book.calendar, nowMs: nowMs)
-                try rebuild(s, nowMs: nowMs)
-            }
+        let devices = try store.devicesWithPendingRecords()
+        guard !devices.isEmpty else { return 0 }
+        var written = 0
+        for s in book.setups.values where devices.contains(s.device) {
+            let (corrections, added) = try store.applyMeterRecords(
+                device: s.device, channel: s.channel, options: s.options, step: book.step, calendar: book.calendar,
+                nowMs: nowMs)
+            written += corrections + added
+            try rebuild(s, nowMs: nowMs)
         }
-        return corrections
+        return written
     }
 }

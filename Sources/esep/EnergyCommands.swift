@@ -176,71 +176,11 @@ struct VerifyCommand: ParsableCommand {
         var meters: [JSONValue] = []
         for row in totals.meters {
             guard let m = model.meter(row.id), let r = row.rollup else { continue }
-            let intervals = try model.intervals(m, fromMs: range.lowerBound, toMs: range.upperBound)
-            let divergent = intervals.filter { $0.reasons.contains(.checkDivergence) }.count
-            let filled = intervals.filter { $0.reasons.contains(.filledFromCheck) }.count
-            let replacements = try store.replacements(device: m.id)
-            let meterFit = m.role != .main || (r.counts.suspect == 0 && r.counts.missing == 0)
-            if !meterFit { fit = false }
-            let c = r.counts
-            summary.append(
-                "\(m.id) (\(m.role.rawValue), feeder \(m.feeder)): \(VerifyCommand.wh(row.wh)), completeness \(VerifyCommand.percent(r)); "
-                    + "\(c.total) intervals: \(c.measured) measured, \(c.interpolated) interpolated, \(c.estimated) estimated, "
-                    + "\(c.suspect) suspect, \(c.missing) missing; \(r.partial) partial, \(filled) filled from check, "
-                    + "\(divergent) divergent from check, \(replacements.count) replacement(s)\(meterFit ? "" : " — NOT FIT")")
-            let gaps = VerifyCommand.gapRanges(intervals)
-            if !gaps.isEmpty {
-                details.append("\(m.id): intervals that are not measured")
-                for g in gaps.prefix(50) {
-                    details.append(
-                        "    \(g.quality.rawValue) \(calendar.iso8601(g.startMs)) – \(calendar.iso8601(g.endMs)), \(g.count) interval(s)"
-                            + (g.reasons.isEmpty ? "" : " (\(g.reasons))"))
-                }
-                if gaps.count > 50 { details.append("    … and \(gaps.count - 50) more ranges") }
-            }
-            for rep in replacements {
-                details.append(
-                    "\(m.id): replacement at \(calendar.iso8601(rep.replacement.timeMs)): old final \(rep.replacement.oldFinalWh) Wh, new initial \(rep.replacement.newInitialWh) Wh")
-            }
-            var check: JSONValue = .null
-            if let cm = model.checkMeter(of: m) {
-                let checkIntervals = try model.intervals(cm, fromMs: range.lowerBound, toMs: range.upperBound)
-                let byStart = Dictionary(checkIntervals.map { ($0.startMs, $0) }, uniquingKeysWith: { a, _ in a })
-                var mainWh: Int64 = 0
-                var checkWh: Int64 = 0
-                for iv in intervals where !iv.isOpen && !iv.reasons.contains(.filledFromCheck) {
-                    guard let a = iv.wh, let b = byStart[iv.startMs], !b.isOpen, let bw = b.wh else { continue }
-                    mainWh += a
-                    checkWh += bw
-                }
-                let comparison = model.comparison(m, cm)
-                let isDivergent = comparison.isDivergent(mainWh: mainWh, checkWh: checkWh)
-                if isDivergent { fit = false }
-                let tolerance = comparison.toleranceWh(mainWh: mainWh, checkWh: checkWh)
-                summary.append(
-                    "    vs check \(cm.id) over the intervals both have: \(mainWh) Wh vs \(checkWh) Wh, tolerance ±\(tolerance) Wh — "
-                        + (isDivergent ? "DIVERGENT" : "within tolerance"))
-                check = .object([
-                    ("meter", .string(cm.id)), ("main_wh", .int(mainWh)), ("check_wh", .int(checkWh)),
-                    ("tolerance_wh", .int(tolerance)), ("divergent", .bool(isDivergent)),
-                ])
-            }
-            meters.append(
-                .object([
-                    ("meter", .string(m.id)), ("role", .string(m.role.rawValue)), ("feeder", .string(m.feeder)),
-                    ("wh", row.wh.map { .int($0) } ?? .null), ("completeness", .double(r.completeness)),
-                    ("completeness_per_mille", .int(Int64(r.completenessPerMille))),
-                    ("counts", .object(EnergyQuality.allCases.map { ($0.rawValue, .int(Int64(c[$0]))) } + [("partial", .int(Int64(r.partial)))])),
-                    ("filled_from_check", .int(Int64(filled))), ("divergent_from_check", .int(Int64(divergent))),
-                    ("replacements", .int(Int64(replacements.count))), ("check", check), ("fit", .bool(meterFit)),
-                    ("gaps", .array(gaps.map { g in
-                        .object([
-                            ("quality", .string(g.quality.rawValue)), ("start", .string(calendar.iso8601(g.startMs))),
-                            ("end", .string(calendar.iso8601(g.endMs))), ("intervals", .int(Int64(g.count))),
-                            ("reasons", .array(g.reasons.names.map { .string($0) })),
-                        ])
-                    })),
-                ]))
+            let report = try Self.verify(m, row: row, rollup: r, range: range, model: model, store: store, calendar: calendar)
+            if !report.fit { fit = false }
+            summary += report.summary
+            details += report.details
+            meters.append(report.json)
         }
         summary.append("Fit to report: \(fit ? "yes" : "no — see the meters marked NOT FIT")")
         if json {
@@ -255,6 +195,103 @@ struct VerifyCommand: ParsableCommand {
             print((summary + (details.isEmpty ? [] : [""] + details)).joined(separator: "\n"))
         }
         if !fit { throw ExitCode(2) }
+    }
+
+    /// One meter's part of the verification: its summary line, details, JSON and fitness.
+    struct MeterVerification {
+        var summary: [String] = []
+        var details: [String] = []
+        var json: JSONValue = .null
+        var fit = true
+    }
+
+    static func verify(
+        _ m: EnergyMeter, row: QuarterTotals.Meter, rollup r: EnergyRollup, range: Range<Int64>, model: EnergyReadModel, store: SampleStore,
+        calendar: SiteCalendar
+    ) throws -> MeterVerification {
+        var report = MeterVerification()
+        let intervals = try model.intervals(m, fromMs: range.lowerBound, toMs: range.upperBound)
+        let divergent = intervals.filter { $0.reasons.contains(.checkDivergence) }.count
+        let filled = intervals.filter { $0.reasons.contains(.filledFromCheck) }.count
+        let replacements = try store.replacements(device: m.id).filter { range.contains($0.replacement.timeMs) }
+        let manual = try store.manualReadings(device: m.id).filter { range.contains($0.reading.timeMs) }
+        let meterFit = m.role != .main || (r.counts.suspect == 0 && r.counts.missing == 0)
+        report.fit = meterFit
+        let c = r.counts
+        report.summary.append(
+            "\(m.id) (\(m.role.rawValue), feeder \(m.feeder)): \(VerifyCommand.wh(row.wh)), completeness \(VerifyCommand.percent(r)); "
+                + "\(c.total) intervals: \(c.measured) measured, \(c.interpolated) interpolated, \(c.estimated) estimated, "
+                + "\(c.suspect) suspect, \(c.missing) missing; \(r.partial) partial, \(filled) filled from check, "
+                + "\(divergent) divergent from check, \(replacements.count) replacement(s), \(manual.count) manual reading(s)\(meterFit ? "" : " — NOT FIT")")
+        let gaps = VerifyCommand.gapRanges(intervals)
+        if !gaps.isEmpty {
+            report.details.append("\(m.id): intervals that are not measured")
+            for g in gaps.prefix(50) {
+                report.details.append(
+                    "    \(g.quality.rawValue) \(calendar.iso8601(g.startMs)) – \(calendar.iso8601(g.endMs)), \(g.count) interval(s)"
+                        + (g.reasons.isEmpty ? "" : " (\(g.reasons))"))
+            }
+            if gaps.count > 50 { report.details.append("    … and \(gaps.count - 50) more ranges") }
+        }
+        for rep in replacements {
+            report.details.append(
+                "\(m.id): replacement at \(calendar.iso8601(rep.replacement.timeMs)): old final \(rep.replacement.oldFinalWh) Wh, new initial \(rep.replacement.newInitialWh) Wh")
+        }
+        for r in manual {
+            report.details.append("\(m.id): manual reading at \(calendar.iso8601(r.reading.timeMs)): \(r.reading.wh) Wh (\(r.note))")
+        }
+        var check: JSONValue = .null
+        if let cm = model.checkMeter(of: m) {
+            let checkIntervals = try model.intervals(cm, fromMs: range.lowerBound, toMs: range.upperBound)
+            let byStart = Dictionary(checkIntervals.map { ($0.startMs, $0) }, uniquingKeysWith: { a, _ in a })
+            var mainWh: Int64 = 0
+            var checkWh: Int64 = 0
+            for iv in intervals where !iv.isOpen && !iv.reasons.contains(.filledFromCheck) {
+                guard let a = iv.wh, let b = byStart[iv.startMs], !b.isOpen, let bw = b.wh else { continue }
+                mainWh += a
+                checkWh += bw
+            }
+            let comparison = model.comparison(m, cm)
+            let isDivergent = comparison.isDivergent(mainWh: mainWh, checkWh: checkWh)
+            if isDivergent { report.fit = false }
+            let tolerance = comparison.toleranceWh(mainWh: mainWh, checkWh: checkWh)
+            report.summary.append(
+                "    vs check \(cm.id) over the intervals both have: \(mainWh) Wh vs \(checkWh) Wh, tolerance ±\(tolerance) Wh — "
+                    + (isDivergent ? "DIVERGENT" : "within tolerance"))
+            check = .object([
+                ("meter", .string(cm.id)), ("main_wh", .int(mainWh)), ("check_wh", .int(checkWh)),
+                ("tolerance_wh", .int(tolerance)), ("divergent", .bool(isDivergent)),
+            ])
+        }
+        // Built a few members at a time: one literal of them all takes the type checker minutes.
+        let wh: JSONValue = row.wh.map { JSONValue.int($0) } ?? .null
+        var counts: [(String, JSONValue)] = EnergyQuality.allCases.map { q -> (String, JSONValue) in (q.rawValue, JSONValue.int(c[q])) }
+        counts.append(("partial", JSONValue.int(r.partial)))
+        let manualJSON: [JSONValue] = manual.map { r -> JSONValue in
+            JSONValue.object([
+                ("at", JSONValue.string(calendar.iso8601(r.reading.timeMs))), ("wh", JSONValue.int(r.reading.wh)),
+                ("note", JSONValue.string(r.note)),
+            ])
+        }
+        let gapsJSON: [JSONValue] = gaps.map { g -> JSONValue in
+            let reasons: [JSONValue] = g.reasons.names.map { JSONValue.string($0) }
+            return JSONValue.object([
+                ("quality", JSONValue.string(g.quality.rawValue)), ("start", JSONValue.string(calendar.iso8601(g.startMs))),
+                ("end", JSONValue.string(calendar.iso8601(g.endMs))), ("intervals", JSONValue.int(g.count)),
+                ("reasons", JSONValue.array(reasons)),
+            ])
+        }
+        var members: [(String, JSONValue)] = [
+            ("meter", .string(m.id)), ("role", .string(m.role.rawValue)), ("feeder", .string(m.feeder)), ("wh", wh),
+            ("completeness", .double(r.completeness)), ("completeness_per_mille", .int(r.completenessPerMille)),
+        ]
+        members += [
+            ("counts", .object(counts)), ("filled_from_check", .int(filled)), ("divergent_from_check", .int(divergent)),
+            ("replacements", .int(replacements.count)), ("manual_readings", .array(manualJSON)),
+        ]
+        members += [("check", check), ("fit", .bool(meterFit)), ("gaps", .array(gapsJSON))]
+        report.json = .object(members)
+        return report
     }
 
     static func wh(_ wh: Int64?) -> String { wh.map { "\($0) Wh" } ?? "no data" }
@@ -280,45 +317,6 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         return gaps
-    }
-}
-
-/// `esep meter replace`: record a meter replacement or reset.
-struct MeterCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "meter", abstract: "Meter records: replacements and resets.", subcommands: [Replace.self])
-
-    struct Replace: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "replace",
-            abstract: "Record that a meter was replaced or reset: its counter series is split at --at.",
-            discussion: "A running daemon picks it up within a second and records corrections for intervals already closed.")
-
-        @OptionGroup var storeOptions: StoreOptionsGroup
-
-        @Option(help: "Meter id.")
-        var meter: String
-
-        @Option(help: "When the old register stopped counting.")
-        var at: TimeArgument
-
-        @Option(help: "The old register's final reading, Wh.")
-        var oldFinal: Int64
-
-        @Option(help: "The new register's first reading, Wh.")
-        var newInitial: Int64
-
-        @Option(help: "A note (who, why, act number).")
-        var note: String?
-
-        func run() throws {
-            let (store, calendar, _) = try storeOptions.open(readOnly: false)
-            let atMs = try at.ms(calendar, option: "--at")
-            let id = try store.recordReplacement(
-                device: meter, MeterReplacement(timeMs: atMs, oldFinalWh: oldFinal, newInitialWh: newInitial, note: note),
-                nowMs: WallClock.nowMs())
-            print("recorded replacement \(id) of \(meter) at \(calendar.iso8601(atMs)): old final \(oldFinal) Wh, new initial \(newInitial) Wh")
-        }
     }
 }
 

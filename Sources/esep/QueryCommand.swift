@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import Metering
 import SiteConfig
@@ -55,20 +56,23 @@ struct QueryCommand: ParsableCommand {
         }
         if events {
             emit(
-                header: ["time", "device", "signal", "old", "new"],
-                rows: try store.events(fromMs: fromMs, toMs: toMs).map {
-                    [iso8601($0.timeMs), $0.device, $0.signal, $0.old.map(String.init) ?? "", String($0.new)]
+                "events", header: ["time", "device", "signal", "old", "new"],
+                rows: try store.events(fromMs: fromMs, toMs: toMs).map { e -> [JSONValue] in
+                    let old: JSONValue = e.old.map { JSONValue.int($0) } ?? .null
+                    return [JSONValue.string(iso8601(e.timeMs)), JSONValue.string(e.device), JSONValue.string(e.signal), old, JSONValue.int(e.new)]
                 })
             return
         }
         if health {
             emit(
+                "health",
                 header: ["device", "last success", "last error time", "consecutive failures", "backoff until", "polls", "failures", "last error"],
-                rows: try store.health().map {
-                    [
-                        $0.device, $0.lastSuccessMs.map(iso8601) ?? "", $0.lastErrorMs.map(iso8601) ?? "",
-                        String($0.consecutiveFailures), $0.backoffUntilMs.map(iso8601) ?? "", String($0.polls),
-                        String($0.failures), $0.lastError ?? "",
+                rows: try store.health().map { h -> [JSONValue] in
+                    func time(_ ms: Int64?) -> JSONValue { ms.map { JSONValue.string(iso8601($0)) } ?? JSONValue.null }
+                    let error: JSONValue = h.lastError.map { JSONValue.string($0) } ?? JSONValue.null
+                    return [
+                        JSONValue.string(h.device), time(h.lastSuccessMs), time(h.lastErrorMs), JSONValue.int(h.consecutiveFailures),
+                        time(h.backoffUntilMs), JSONValue.int(h.polls), JSONValue.int(h.failures), error,
                     ]
                 })
             return
@@ -80,35 +84,44 @@ struct QueryCommand: ParsableCommand {
         let info = try store.channel(device: device, name: name)
         let samples = try store.samples(channel: info.id, fromMs: fromMs, toMs: toMs)
         emit(
-            header: ["time", "value", "unit", "quality"],
-            rows: samples.map { s in
-                let text: String
+            "samples", header: ["time", "value", "unit", "quality"],
+            context: [("device", .string(device)), ("channel", .string(name.description)), ("unit", .string(info.unit))],
+            rows: samples.map { s -> [JSONValue] in
+                let value: JSONValue
                 switch s.value {
-                case .energy(let wh): text = String(wh)
-                case .number(let v): text = String(v)
-                case .missing: text = ""
+                case .energy(let wh): value = .int(wh)
+                case .number(let v): value = .double(v)
+                case .missing: value = .null
                 }
-                return [iso8601(s.timeMs), text, info.unit, s.value == .missing ? "not_available" : "good"]
+                let quality = s.value == .missing ? "not_available" : "good"
+                return [JSONValue.string(iso8601(s.timeMs)), value, JSONValue.string(info.unit), JSONValue.string(quality)]
             })
     }
 
-    func emit(header: [String], rows: [[String]]) {
+    /// Prints rows as a table, CSV, or one JSON document `{…context, "<name>": [{column: value}]}`
+    /// whose numbers are JSON numbers.
+    func emit(_ name: String, header: [String], context: [(String, JSONValue)] = [], rows: [[JSONValue]]) {
+        func text(_ v: JSONValue) -> String {
+            switch v {
+            case .null: ""
+            case .string(let s): s
+            case .number(let n): n
+            case .bool(let b): b ? "true" : "false"
+            case .array, .object: v.rendered(pretty: false)
+            }
+        }
         switch format {
         case .table:
             var t = TextTable(header: header)
-            t.rows = rows
+            t.rows = rows.map { $0.map(text) }
             print(t.render())
         case .csv:
             print(header.map(csvField).joined(separator: ","))
-            for r in rows { print(r.map(csvField).joined(separator: ",")) }
+            for r in rows { print(r.map(text).map(csvField).joined(separator: ",")) }
         case .json:
             let keys = header.map { $0.replacingOccurrences(of: " ", with: "_") }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for r in rows {
-                let object = Dictionary(uniqueKeysWithValues: zip(keys, r))
-                print(String(decoding: (try? encoder.encode(object)) ?? Data(), as: UTF8.self))
-            }
+            let items = rows.map { r in JSONValue.object(Array(zip(keys, r))) }
+            print(JSONValue.object(context + [(name, .array(items))]).rendered(), terminator: "")
         }
     }
 }

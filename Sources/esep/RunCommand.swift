@@ -116,6 +116,21 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("store: \(error)")
             throw ExitCode(1)
         }
+        // Held until the process ends: one daemon per database.
+        let daemonLock: DaemonLock
+        do {
+            guard let lock = try DaemonLock.acquire(database: path) else {
+                logger.critical(
+                    "another esep daemon runs on this database",
+                    metadata: ["db": "\(path)", "lock": "\(DaemonLock.path(forDatabase: path))"])
+                throw ExitCode(1)
+            }
+            daemonLock = lock
+        } catch let error as StoreError {
+            logger.critical("store: \(error)")
+            throw ExitCode(1)
+        }
+        defer { daemonLock.release() }
         var options = IngestOptions()
         options.holeFill = site.ingest.holeFillRegisters
         options.backoffMaxMs = Int64(site.ingest.backoffMaxSeconds) * 1000

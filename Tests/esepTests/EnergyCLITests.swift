@@ -2,6 +2,14 @@ import Foundation
 import GRDB
 import Testing
 
+extension ISO8601DateFormatter {
+    static var withMilliseconds: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }
+}
+
 @Suite(.serialized) struct EnergyCLITests {
     /// A short demo run, then the energy, audit and replacement commands on its database.
     @Test func energyAuditAndReplacementCommands() throws {
@@ -47,5 +55,40 @@ import Testing
             ["meter", "replace", "--db", db, "--meter", "M999", "--at", "now", "--old-final", "1", "--new-initial", "0"])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("M999"))
+
+        // `esep query --format json` is one document whose values are JSON numbers.
+        let query = try runCommand(
+            esepBinary(), ["query", "--db", db, "--device", "M001", "--channel", "energy_import", "--from", since, "--format", "json"])
+        #expect(query.status == 0, "\(query.stderr)")
+        let queried = try #require(try JSONSerialization.jsonObject(with: Data(query.stdout.utf8)) as? [String: Any])
+        #expect(queried["device"] as? String == "M001" && queried["unit"] as? String == "Wh")
+        let samples = try #require(queried["samples"] as? [[String: Any]])
+        let last = try #require(samples.last)
+        let lastWh = try #require(last["value"] as? Int64)
+        let lastTime = try #require(last["time"] as? String)
+
+        // A manual reading right after the last polled one, with the same value, fits; with no
+        // daemon running the command applies it itself.
+        let atMs = Int64((try #require(ISO8601DateFormatter.withMilliseconds.date(from: lastTime))).timeIntervalSince1970 * 1000) + 1
+        let reading = try runCommand(
+            esepBinary(),
+            ["meter", "reading", "--db", db, "--meter", "M001", "--at", String(atMs), "--wh", String(lastWh), "--note", "act 7, display"])
+        #expect(reading.status == 0, "\(reading.stderr)")
+        #expect(reading.stdout.contains("recorded manual reading") && reading.stdout.contains("applied:"), "\(reading.stdout)")
+        // One that would run the register backwards is refused, naming both readings; so are a
+        // reading without a note and one in the future. None of them is recorded.
+        let backwards = try runCommand(
+            esepBinary(),
+            ["meter", "reading", "--db", db, "--meter", "M001", "--at", "now", "--wh", String(lastWh - 1_000), "--note", "typo"])
+        #expect(backwards.status != 0 && backwards.stderr.contains("does not fit") && backwards.stderr.contains("backwards"), "\(backwards.stderr)")
+        let noNote = try runCommand(
+            esepBinary(), ["meter", "reading", "--db", db, "--meter", "M001", "--at", "now", "--wh", String(lastWh), "--note", " "])
+        #expect(noNote.status != 0 && noNote.stderr.contains("--note"))
+        let future = try runCommand(
+            esepBinary(),
+            ["meter", "reading", "--db", db, "--meter", "M001", "--at", "2099-01-01", "--wh", String(lastWh), "--note", "x"])
+        #expect(future.status != 0 && future.stderr.contains("future"))
+        let count = try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM manual_reading") }
+        #expect(count == 1)
     }
 }

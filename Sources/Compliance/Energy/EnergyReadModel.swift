@@ -134,7 +134,7 @@ public struct EnergyReadModel: Sendable {
     func complete(_ m: EnergyMeter, grid: [Int64], open: [UInt32: EnergyInterval]?) throws(StoreError) -> [EnergyInterval] {
         let (from, to) = (grid[0], grid[grid.count - 1])
         guard let channel = try channelIds.id(m.id, store: store) else { return Self.fill([], grid: grid, firstData: nil) }
-        let first = try firstReadings.first(channel, store: store)
+        let first = try firstReadings.first(channel, from: from, store: store)
         // Before the first reading nothing is stored: no query for a range there.
         guard let first, to > first.timeMs else { return Self.fill([], grid: grid, firstData: first?.timeMs) }
         var recorded = try self.recorded(m, channel: channel, from: from, to: to, open: open)
@@ -261,12 +261,18 @@ final class ChannelIdCache: Sendable {
     }
 }
 
-/// Each channel's first reading (it never changes once there is one).
+/// Each channel's first reading. Polling never adds an earlier one; a manual reading
+/// (`esep meter reading`, a commissioning reading) can, so a range that reaches back to the
+/// known first reading asks for the first manual one too.
 final class FirstReadingCache: Sendable {
     private let known = Mutex<[UInt32: CounterReading]>([:])
 
-    func first(_ channel: UInt32, store: SampleStore) throws(StoreError) -> CounterReading? {
-        if let r = known.withLock({ $0[channel] }) { return r }
+    func first(_ channel: UInt32, from: Int64, store: SampleStore) throws(StoreError) -> CounterReading? {
+        if let r = known.withLock({ $0[channel] }) {
+            guard from <= r.timeMs, let m = try store.firstManualReading(channel: channel), m.timeMs < r.timeMs else { return r }
+            known.withLock { $0[channel] = m }
+            return m
+        }
         guard let start = try store.firstDataMs(channels: [channel]) else { return nil }
         // The first data is a stored interval's start, a sealed chunk's window or the open hot
         // window: the first reading is at most one interval and one window before it.

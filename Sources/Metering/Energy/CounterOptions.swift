@@ -53,7 +53,7 @@ public struct CounterOptions: Sendable, Hashable {
 
     /// Books one counter step from register value `from` to `to` over `elapsedMs`: the energy
     /// (never negative) and what was seen.
-    func book(from: Int64, to: Int64, elapsedMs: Int64) -> (wh: Int64, reasons: QualityReasons) {
+    public func book(from: Int64, to: Int64, elapsedMs: Int64) -> (wh: Int64, reasons: QualityReasons) {
         let (delta, overflow) = to.subtractingReportingOverflow(from)
         if !overflow && delta >= 0 {
             return (delta, exceedsRating(delta, elapsedMs: elapsedMs) ? .ratingExceeded : QualityReasons())

@@ -5,10 +5,14 @@ public struct CounterReading: Sendable, Hashable {
     /// The register value in Wh, exactly as the meter reported it (before any rollover or
     /// replacement is applied).
     public var wh: Int64
+    /// A manual reading (`esep meter reading`: taken from the meter's display, with a note),
+    /// not polled: the intervals whose energy it bounds are flagged ``QualityReasons/manual``.
+    public var isManual: Bool
 
-    public init(timeMs: Int64, wh: Int64) {
+    public init(timeMs: Int64, wh: Int64, isManual: Bool = false) {
         self.timeMs = timeMs
         self.wh = wh
+        self.isManual = isManual
     }
 
     /// The reading a cumulative-energy sample carries; `nil` when the sample is not energy or is missing.

@@ -17,25 +17,32 @@ struct CounterTracker: Sendable {
     private(set) var register: Int64?
     private(set) var lastTimeMs: Int64 = .min
     private(set) var total: Int64 = 0
+    /// The last data point was a manual reading: the step after it is bounded by it too.
+    private var afterManual = false
 
     init(options: CounterOptions) { self.options = options }
 
+    /// A manual reading marks the steps on both sides of it ``QualityReasons/manual``.
     mutating func reading(_ r: CounterReading) -> Knot {
+        let manual: QualityReasons = r.isManual || afterManual ? .manual : []
         defer {
             register = r.wh
             lastTimeMs = r.timeMs
+            afterManual = r.isManual
         }
-        guard let register else { return Knot(timeMs: r.timeMs, wh: total, reasons: QualityReasons()) }
-        return step(to: r.wh, at: r.timeMs, from: register, extra: QualityReasons())
+        guard let register else { return Knot(timeMs: r.timeMs, wh: total, reasons: manual) }
+        return step(to: r.wh, at: r.timeMs, from: register, extra: manual)
     }
 
     mutating func replacement(_ r: MeterReplacement) -> Knot {
+        let manual: QualityReasons = afterManual ? .manual : []
         defer {
             register = r.newInitialWh
             lastTimeMs = r.timeMs
+            afterManual = false
         }
-        guard let register else { return Knot(timeMs: r.timeMs, wh: total, reasons: .replacement) }
-        return step(to: r.oldFinalWh, at: r.timeMs, from: register, extra: .replacement)
+        guard let register else { return Knot(timeMs: r.timeMs, wh: total, reasons: manual.union(.replacement)) }
+        return step(to: r.oldFinalWh, at: r.timeMs, from: register, extra: manual.union(.replacement))
     }
 
     private mutating func step(to value: Int64, at timeMs: Int64, from: Int64, extra: QualityReasons) -> Knot {
