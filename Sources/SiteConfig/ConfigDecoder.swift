@@ -89,6 +89,25 @@ struct TableReader {
 
     func string(_ key: String, default value: String) -> String { string(key) ?? value }
 
+    /// A decimal as written: a TOML number, or a string of digits with an optional fraction (kept
+    /// as text, so that the caller converts it exactly).
+    func decimal(_ key: String) -> String? {
+        switch entries[key] {
+        case .integer(let n): return String(n)
+        case .float(let d): return String(d)
+        case nil: return nil
+        default: return string(key)  // a string, or reported as the wrong type
+        }
+    }
+
+    func requiredDecimal(_ key: String) -> String? {
+        guard has(key) else {
+            missing(key)
+            return nil
+        }
+        return decimal(key)
+    }
+
     /// A string from a fixed set of spellings.
     func choice<T>(_ key: String, _ choices: [(String, T)]) -> T? {
         guard let s = string(key) else { return nil }

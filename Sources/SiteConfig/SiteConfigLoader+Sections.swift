@@ -10,8 +10,13 @@ extension ConfigDecoder {
     static let calendarKeys = ["overrides", "roles"]
     static let feeKeys = [
         "max_power_mw", "category", "payer", "licence_number", "licence_date", "control_meter", "faulty_day_share",
-        "average_purchase_price_kzt",
+        "average_purchase_price_kzt", "rates",
     ]
+    static let feeRateKeys = ["from", "source", "secondary", "payers", "categories", "penalty", "highest_rate_wins", "bands"]
+    static let feeRuleKeys = ["rate", "rule"]
+    static let feePenaltyKeys = ["rate", "rule", "triggers", "volume"]
+    static let feeBandKeys = ["min", "max", "rate", "rule"]
+    static let feeCategories = ["grid", "own_renewable", "off_grid", "own_non_renewable"]
     static let replacementKeys = ["meter", "at", "old_final_wh", "new_initial_wh", "note"]
     static let apiKeys = [
         "listen", "tls_cert", "tls_key", "client_ca", "open_on_loopback", "rate_limit_per_s", "failed_auth_per_min",
@@ -100,16 +105,7 @@ extension ConfigDecoder {
 
     func decodeFee(_ root: TableReader) -> FeeSection? {
         guard let t = root.table("fee", keys: ConfigDecoder.feeKeys) else { return nil }
-        // A decimal as written: a TOML number or a string of digits with an optional fraction.
-        func decimal(_ key: String) -> String? {
-            switch t.entries[key] {
-            case .integer(let n): return String(n)
-            case .float(let d): return String(d)
-            case nil: return nil
-            default: return t.string(key)  // a string, or reported as the wrong type
-            }
-        }
-        guard let power = decimal("max_power_mw") else {
+        guard let power = t.decimal("max_power_mw") else {
             if !t.has("max_power_mw") { error(t.path.appending("max_power_mw"), "missing required key") }
             return nil
         }
@@ -130,8 +126,35 @@ extension ConfigDecoder {
                 error(t.path.appending("faulty_day_share"), "must be between 0 and 1, found \(share)")
             }
         }
-        fee.averagePurchasePriceKZT = decimal("average_purchase_price_kzt")
+        fee.averagePurchasePriceKZT = t.decimal("average_purchase_price_kzt")
+        fee.rates = t.tables("rates", keys: ConfigDecoder.feeRateKeys).map { decodeFeeRate($0.reader) }
         return fee
+    }
+
+    /// One `[[fee.rates]]` period. Values are only read here; Compliance's `FeeRateTable` checks
+    /// them (dates, decimals, names) and names its errors `rates[i].<field>`, which the caller
+    /// places at their line through ``SiteConfiguration/line(ofFeeField:)``.
+    func decodeFeeRate(_ t: TableReader) -> FeeRatePeriodConfig {
+        func rule(_ r: TableReader) -> FeeRatePeriodConfig.Rule {
+            FeeRatePeriodConfig.Rule(rateKZT: r.requiredDecimal("rate") ?? "0", rule: r.requiredString("rule") ?? "")
+        }
+        var period = FeeRatePeriodConfig(
+            from: t.requiredString("from") ?? "", source: t.requiredString("source") ?? "",
+            secondary: t.bool("secondary", default: false), payers: t.stringArray("payers")?.map(\.value) ?? ["miner"],
+            categories: [:], highestApplicableRateWins: t.bool("highest_rate_wins", default: false))
+        if let categories = t.table("categories", keys: ConfigDecoder.feeCategories) {
+            for key in categories.entries.keys.sorted() {
+                if let r = categories.table(key, keys: ConfigDecoder.feeRuleKeys) { period.categories[key] = rule(r) }
+            }
+        }
+        if let p = t.table("penalty", keys: ConfigDecoder.feePenaltyKeys) {
+            period.penalty = FeeRatePeriodConfig.Penalty(
+                rule: rule(p), triggers: p.stringArray("triggers")?.map(\.value) ?? [], volume: p.string("volume") ?? "metered")
+        }
+        period.bands = t.tables("bands", keys: ConfigDecoder.feeBandKeys).map { b in
+            FeeRatePeriodConfig.Band(minKZT: b.reader.requiredDecimal("min") ?? "0", maxKZT: b.reader.decimal("max"), rule: rule(b.reader))
+        }
+        return period
     }
 
     func decodeEnergy(_ root: TableReader) -> EnergySection {

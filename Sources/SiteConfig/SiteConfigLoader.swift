@@ -18,7 +18,8 @@ public enum SiteConfigLoader {
     static let schema: [(table: String, keys: [String])] = [
         ("", rootKeys), ("site", ConfigDecoder.siteKeys), ("storage", ConfigDecoder.storageKeys),
         ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys), ("calendar", ConfigDecoder.calendarKeys),
-        ("fee", ConfigDecoder.feeKeys),
+        ("fee", ConfigDecoder.feeKeys), ("fee.rates", ConfigDecoder.feeRateKeys), ("fee.rates.penalty", ConfigDecoder.feePenaltyKeys),
+        ("fee.rates.bands", ConfigDecoder.feeBandKeys),
         ("replacements", ConfigDecoder.replacementKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
         ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
         ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
@@ -144,6 +145,8 @@ extension ConfigDecoder {
         for key in ConfigDecoder.feeKeys {
             configuration.keyLines["fee.\(key)"] = locator.nearestLine(for: ("fee" as ConfigPath).appending(key))
         }
+        // Where each part of [[fee.rates]] is written: the rate table is checked by Compliance.
+        for (key, line) in locator.lines where key.hasPrefix("fee.rates") { configuration.keyLines[key] = line }
         configuration.keyLines["calendar.overrides"] = locator.nearestLine(for: ("calendar" as ConfigPath).appending("overrides"))
         for key in ["tls_cert", "tls_key", "client_ca"] {
             configuration.keyLines["api.\(key)"] = locator.nearestLine(for: ("api" as ConfigPath).appending(key))

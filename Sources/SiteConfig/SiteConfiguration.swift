@@ -38,7 +38,19 @@ public struct SiteConfiguration: Sendable, Hashable {
     /// A problem with `key` found after loading (a TLS file that does not parse), located in
     /// the file like the loader's own errors.
     public func diagnostic(key: String, _ message: String) -> ConfigDiagnostic {
-        ConfigDiagnostic(file: sourcePath, line: keyLines[key] ?? 0, key: key, message: message)
+        ConfigDiagnostic(file: sourcePath, line: line(ofKey: key), key: key, message: message)
+    }
+
+    /// The line of `key` (`fee.rates[1].bands[0].rate`) or of its nearest written ancestor (the
+    /// table a missing key belongs in); 0 when none is known.
+    public func line(ofKey key: String) -> Int {
+        var k = Substring(key)
+        while !k.isEmpty {
+            if let line = keyLines[String(k)] { return line }
+            guard let cut = k.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            k = k[..<cut]
+        }
+        return 0
     }
 
     public init(
@@ -491,6 +503,9 @@ public struct FeeSection: Sendable, Hashable {
     /// `average_purchase_price_kzt`: the quarter's average purchase price of electricity, KZT/kWh
     /// (only the 2023 rates depend on it).
     public var averagePurchasePriceKZT: String?
+    /// `[[fee.rates]]`: periods of the dated rate table that replace (same `from`) or add to the
+    /// shipped defaults — e.g. the 2023 price bands the operator completes. Empty: the defaults.
+    public var rates: [FeeRatePeriodConfig] = []
 
     public init(
         maxPowerMW: String, category: String = "grid", payer: String = "miner", licenceNumber: String? = nil,

@@ -57,6 +57,11 @@ func loadSiteConfiguration(path: String) throws(ConfigError) -> SiteConfiguratio
     } catch {
         problems += error.diagnostics
     }
+    do {
+        _ = try feeRateTable(site)
+    } catch {
+        problems += error.diagnostics
+    }
     guard problems.isEmpty else { throw ConfigError(diagnostics: problems) }
     return site
 }

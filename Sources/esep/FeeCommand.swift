@@ -41,8 +41,10 @@ struct FeeCommand: ParsableCommand {
             throw ValidationError("\(site.sourcePath): [fee]: the config has no [fee] section (max_power_mw, category, licence …)")
         }
         let workdays: WorkingCalendar
+        let rates: FeeRateTable
         do throws(ConfigError) {
             workdays = try workingCalendar(site)
+            rates = try feeRateTable(site)
         } catch {
             throw ValidationError(error.diagnostics.map(\.description).joined(separator: "\n"))
         }
@@ -52,13 +54,12 @@ struct FeeCommand: ParsableCommand {
         let days = try model.feeDays(q, faultyShare: fee.faultyDayShare)
         let computation: FeeComputation
         do throws(FeeError) {
-            computation = try FeeRateTable.defaults.compute(
+            computation = try rates.compute(
                 Self.input(fee, site: site, quarter: q, days: days), dueDates: Self.dueDates(q, calendar: workdays))
         } catch {
             // Name the config key behind the field where there is one.
-            let key = Self.configKey[error.field].map { "fee.\($0)" }
-            let at = key.map { "\(site.sourcePath):\(site.keyLines[$0] ?? 0): \($0): " } ?? ""
-            throw ValidationError("\(at)\(error)")
+            guard let key = Self.configKey[error.field].map({ "fee.\($0)" }) else { throw ValidationError("\(error)") }
+            throw ValidationError("\(site.diagnostic(key: key, "\(error.field): \(error.message)"))")
         }
         if format == .json {
             print(computation.jsonDocument(), terminator: "")

@@ -42,3 +42,14 @@ func workingCalendar(_ site: SiteConfiguration?) throws(ConfigError) -> WorkingC
         throw ConfigError(diagnostics: [ConfigDiagnostic(file: path, line: 0, key: error.field, message: error.message)])
     }
 }
+
+/// The site's fee rate table: the shipped defaults with the config's `[[fee.rates]]` periods
+/// (``FeeRateTable/init(_:overriddenBy:)``), a problem as `FILE:LINE: fee.rates[i].key: message`.
+func feeRateTable(_ site: SiteConfiguration?) throws(ConfigError) -> FeeRateTable {
+    guard let site, let fee = site.fee, !fee.rates.isEmpty else { return .defaults }
+    do {
+        return try FeeRateTable(overriddenBy: fee.rates)
+    } catch {
+        throw ConfigError(diagnostics: [site.diagnostic(key: "fee.\(error.field)", error.message)])
+    }
+}

@@ -14,7 +14,7 @@ struct FeeRatePeriodTests {
                 "Tax Code 2026, arts. 657–661 (unofficial copy of the text; check the official one)",
             ])
         #expect(table.periods.map(\.secondary) == [true, true, true, false])
-        #expect(table.periods[1].bandsConfigKey == "fee.rates_2023.bands")
+        #expect(table.periods[1].bandsConfigKey == "[[fee.rates]] from = \"2023-01-01\" (its [[fee.rates.bands]])")
     }
 
     @Test("2022: 1 KZT/kWh flat")
@@ -56,15 +56,15 @@ struct FeeRatePeriodTests {
         #expect(atTen?.code == .missingPriceBand)
     }
 
-    @Test("2023: a price in no band asks to complete fee.rates_2023.bands")
+    @Test("2023: a price in no band asks to complete the 2023 [[fee.rates]] period's bands")
     func noBand() throws {
         let input = try object(2023, 4, [.grid: 1_000_000], price: "15")
         let error = feeError { () throws(FeeError) in try fee(input) }
         #expect(error?.code == .missingPriceBand)
         #expect(error?.field == "averagePurchasePrice")
         #expect(
-            error?.message == "the 2023 band table has no band for 15.00 KZT/kWh: complete fee.rates_2023.bands in the config")
-        #expect(error?.description.contains("fee.rates_2023.bands") == true)
+            error?.message == "the 2023 band table has no band for 15.00 KZT/kWh: complete [[fee.rates]] from = \"2023-01-01\" (its [[fee.rates.bands]]) in the config")
+        #expect(error?.description.contains("[[fee.rates.bands]]") == true)
     }
 
     @Test("2023: grid energy needs the average purchase price")

@@ -1,5 +1,6 @@
 import Compliance
 import Metering
+import SiteConfig
 import Testing
 
 @Suite("Fee validation")
@@ -132,5 +133,36 @@ struct FeeValidationTests {
                 input, dueDates: FeeDueDates(declaration: day("2026-09-30"), payment: day("2026-11-25")))
         }
         #expect(early?.field == "dueDates.declaration")
+    }
+
+    @Test("[[fee.rates]] replaces the shipped period with its from, adds others, and names its own index")
+    func overrides() throws {
+        let rule = FeeRatePeriodConfig.Rule(rateKZT: "5", rule: "operator's band 10–24 KZT/kWh")
+        var completed = Self.period(
+            "2023-01-01",
+            bands: [
+                .init(minKZT: "24", maxKZT: nil, rule: .init(rateKZT: "1", rule: "≥ 24")), .init(minKZT: "10", maxKZT: "24", rule: rule),
+                .init(minKZT: "0", maxKZT: "10", rule: .init(rateKZT: "10", rule: "< 10")),
+            ])
+        completed.highestApplicableRateWins = true
+        let table = try FeeRateTable(overriddenBy: [completed, Self.period("2027-01-01", grid: "3")])
+        #expect(table.periods.map(\.from.description) == ["2022-01-01", "2023-01-01", "2024-01-01", "2026-01-01", "2027-01-01"])
+        #expect(table.periods[0] == FeeRateTable.defaults.periods[0] && table.periods[3] == FeeRateTable.defaults.periods[3])
+        // A 2023 price of 15 KZT/kWh, which the shipped table has no band for, now finds one.
+        let input = try object(2023, 4, [.grid: 1_000_000], price: "15")
+        let computed = try table.compute(input, dueDates: dueDates(input.quarter))
+        #expect(computed.lines.first?.rateTiynPerKWh == 500)
+        #expect(computed.lines.first?.rule.hasPrefix("operator's band 10–24 KZT/kWh") == true)
+        #expect(feeError { () throws(FeeError) in try fee(input) }?.code == .missingPriceBand)
+
+        // Errors name the config's own index, also for checks of the whole period.
+        var overlapping = completed
+        overlapping.bands[1].maxKZT = "25"
+        let overlap = feeError { () throws(FeeError) in try FeeRateTable(overriddenBy: [Self.period("2027-01-01"), overlapping]) }
+        #expect(overlap?.field == "rates[1].bands[0]", "\(String(describing: overlap))")
+        let twice = feeError { () throws(FeeError) in try FeeRateTable(overriddenBy: [Self.period("2027-01-01"), Self.period("2027-01-01")]) }
+        #expect(twice?.field == "rates[1].from")
+        #expect(feeError { () throws(FeeError) in try FeeRateTable(overriddenBy: [Self.period("2027-01-01", grid: "2.001")]) }?.field
+            == "rates[0].categories.grid.rate")
     }
 }

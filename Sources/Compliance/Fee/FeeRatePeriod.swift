@@ -119,7 +119,7 @@ public struct FeeRatePeriod: Sendable, Hashable {
     /// 2023: every category of the object pays the highest rate applicable to it in the quarter.
     public let highestApplicableRateWins: Bool
     /// 2023: the grid rate by average purchase price, half-open bands sorted by `min`. Empty when the
-    /// grid rate is fixed. Config key `fee.rates_<year>.bands` (`fee.rates_2023.bands`).
+    /// grid rate is fixed. Completed in the config by a `[[fee.rates]]` period with the same `from`.
     public let priceBands: [FeePriceBand]
 
     /// A period; use ``FeeRateTable/init(validating:)`` to check a list of them.
@@ -138,8 +138,8 @@ public struct FeeRatePeriod: Sendable, Hashable {
         self.priceBands = priceBands
     }
 
-    /// The config key of the band table, `fee.rates_2023.bands` for a 2023 period.
-    public var bandsConfigKey: String { "fee.rates_\(from.year).bands" }
+    /// Where the config completes the band table: `[[fee.rates]] from = "2023-01-01"`, its `[[fee.rates.bands]]`.
+    public var bandsConfigKey: String { "[[fee.rates]] from = \"\(from)\" (its [[fee.rates.bands]])" }
 
     /// The band containing `price` (milli-tiyn per kWh), if any.
     public func band(forMilliTiynPerKWh price: Int64) -> FeePriceBand? {

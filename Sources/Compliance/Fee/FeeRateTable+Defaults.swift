@@ -7,7 +7,7 @@ extension FeeRateTable {
     /// | from | rates (KZT/kWh) | source |
     /// |---|---|---|
     /// | 2022-01-01 | 1 flat, every category | Tax Code 2017 art. 606-3 (Law 53-VII), secondary |
-    /// | 2023-01-01 | grid by average purchase price: bands [24, ∞) → 1 and [5, 10) → 10 only (the full band table is not confirmed: the operator completes `fee.rates_2023.bands`); own renewables 1; own non-renewable generation 10; 25 with no control meter or a faulty meter on the metered kWh; the highest applicable rate wins | Law 135-VII, secondary |
+    /// | 2023-01-01 | grid by average purchase price: bands [24, ∞) → 1 and [5, 10) → 10 only (the full band table is not confirmed: the operator completes them with a `[[fee.rates]]` period from 2023-01-01); own renewables 1; own non-renewable generation 10; 25 with no control meter or a faulty meter on the metered kWh; the highest applicable rate wins | Law 135-VII, secondary |
     /// | 2024-01-01 | 2; 1 for renewable or off-grid generation | Law 45-VIII, secondary |
     /// | 2026-01-01 | 2 default; 1 own renewables in Kazakhstan or off-grid; 25 with no licence, no control meter or a faulty meter on P_max × 24 h per day concerned | Tax Code 2026, arts. 657–661 (unofficial copy of the text; check the official one) |
     ///

@@ -1,4 +1,5 @@
 import Metering
+public import SiteConfig
 
 /// The dated fee rate table: ``FeeRatePeriod``s in strictly increasing `from` order, each applying from
 /// its `from` (inclusive) until the next one starts.
@@ -96,92 +97,6 @@ public struct FeeRateTable: Sendable, Hashable {
     }
 }
 
-/// Raw config for one rate period, as read from the site config (`fee.rates[i]`): dates and KZT amounts
-/// as decimal text, converted exactly by ``FeeRateTable/init(config:)``.
-///
-/// KZT rates take at most 2 decimals (`"2"`, `"1.5"`, `"0.25"`; converted exactly to tiyn); prices take at
-/// most 5 decimals (converted to milli-tiyn per kWh). Category keys are ``FeeRateCategory`` raw values,
-/// payers ``FeePayerKind`` raw values, triggers ``FeePenaltyTrigger`` raw values, volume
-/// ``FeePenaltyVolume`` raw values.
-public struct FeeRatePeriodConfig: Sendable, Hashable {
-    /// One rate: KZT per kWh as text, and its rule text.
-    public struct Rule: Sendable, Hashable {
-        /// KZT per kWh, e.g. `"2"` or `"1.5"`.
-        public var rateKZT: String
-        /// Rule text, e.g. `"own renewable plants in Kazakhstan"`.
-        public var rule: String
-        /// A rule.
-        public init(rateKZT: String, rule: String) {
-            self.rateKZT = rateKZT
-            self.rule = rule
-        }
-    }
-
-    /// The penalty rule.
-    public struct Penalty: Sendable, Hashable {
-        /// Rate and rule text.
-        public var rule: Rule
-        /// `no_licence`, `no_control_meter`, `faulty_meter`.
-        public var triggers: [String]
-        /// `metered` or `p_max_times_24h`.
-        public var volume: String
-        /// A penalty rule.
-        public init(rule: Rule, triggers: [String], volume: String) {
-            self.rule = rule
-            self.triggers = triggers
-            self.volume = volume
-        }
-    }
-
-    /// A price band `[minKZT, maxKZT)`, `maxKZT == nil` for no upper bound.
-    public struct Band: Sendable, Hashable {
-        /// Inclusive lower bound, KZT per kWh.
-        public var minKZT: String
-        /// Exclusive upper bound, KZT per kWh, or `nil`.
-        public var maxKZT: String?
-        /// The rate in the band.
-        public var rule: Rule
-        /// A band.
-        public init(minKZT: String, maxKZT: String?, rule: Rule) {
-            self.minKZT = minKZT
-            self.maxKZT = maxKZT
-            self.rule = rule
-        }
-    }
-
-    /// `YYYY-MM-DD`, inclusive.
-    public var from: String
-    /// Legal source.
-    public var source: String
-    /// Read second-hand only.
-    public var secondary: Bool
-    /// Payer kinds.
-    public var payers: [String]
-    /// Per-category rates keyed by category.
-    public var categories: [String: Rule]
-    /// Optional penalty.
-    public var penalty: Penalty?
-    /// "Highest applicable rate wins".
-    public var highestApplicableRateWins: Bool
-    /// Price bands for the grid rate.
-    public var bands: [Band]
-
-    /// A raw period.
-    public init(
-        from: String, source: String, secondary: Bool, payers: [String], categories: [String: Rule],
-        penalty: Penalty? = nil, highestApplicableRateWins: Bool = false, bands: [Band] = []
-    ) {
-        self.from = from
-        self.source = source
-        self.secondary = secondary
-        self.payers = payers
-        self.categories = categories
-        self.penalty = penalty
-        self.highestApplicableRateWins = highestApplicableRateWins
-        self.bands = bands
-    }
-}
-
 extension FeeRateTable {
     /// Converts and validates raw config periods (see ``FeeRatePeriodConfig``), then checks the table as
     /// ``init(validating:)`` does.
@@ -189,58 +104,85 @@ extension FeeRateTable {
     ///   `rates[1].categories.grid.rate: "1.234" has more than 2 decimals`.
     public init(config: [FeeRatePeriodConfig]) throws(FeeError) {
         var periods: [FeeRatePeriod] = []
+        for (i, raw) in config.enumerated() { periods.append(try Self.period(raw, at: "rates[\(i)]")) }
+        try self.init(validating: periods)
+    }
+
+    /// `base` (the shipped ``defaults``) with the config's `[[fee.rates]]` periods: a period whose
+    /// `from` is a base period's replaces it whole, any other is added. Each config period is
+    /// checked as ``init(validating:)`` checks one, and errors name its index in the config.
+    /// - Throws: ``FeeError/Code/invalidTable`` naming `rates[i].<field>` (the config's `i`).
+    public init(_ base: FeeRateTable = .defaults, overriddenBy config: [FeeRatePeriodConfig]) throws(FeeError) {
+        var byFrom = Dictionary(base.periods.map { ($0.from, $0) }, uniquingKeysWith: { a, _ in a })
+        var seen: [LocalDate: Int] = [:]
         for (i, raw) in config.enumerated() {
             let at = "rates[\(i)]"
-            guard let from = LocalDate(raw.from) else {
-                throw Self.invalid("\(at).from", "\"\(raw.from)\" is not a date YYYY-MM-DD")
+            let period = try Self.period(raw, at: at)
+            do throws(FeeError) {
+                _ = try FeeRateTable(validating: [period])
+            } catch {
+                var renamed = error
+                if renamed.field.hasPrefix("rates[0]") { renamed.field = at + renamed.field.dropFirst("rates[0]".count) }
+                throw renamed
             }
-            var payers: Set<FeePayerKind> = []
-            for (j, name) in raw.payers.enumerated() {
-                guard let kind = FeePayerKind(rawValue: name) else {
-                    throw Self.invalid("\(at).payers[\(j)]", "\"\(name)\" is not one of miner, hosting_provider")
-                }
-                payers.insert(kind)
+            if let j = seen[period.from] {
+                throw Self.invalid("\(at).from", "\(period.from) is rates[\(j)].from too: one period per date")
             }
-            var rates: [FeeRateCategory: FeeRule] = [:]
-            for key in raw.categories.keys.sorted() {
-                guard let category = FeeRateCategory(rawValue: key) else {
-                    throw Self.invalid(
-                        "\(at).categories.\(key)", "unknown category (grid, own_renewable, off_grid, own_non_renewable)")
-                }
-                rates[category] = try Self.rule(raw.categories[key]!, "\(at).categories.\(key)")
-            }
-            var penalty: FeePenaltyRule?
-            if let p = raw.penalty {
-                let rule = try Self.rule(p.rule, "\(at).penalty")
-                var triggers: Set<FeePenaltyTrigger> = []
-                for (j, name) in p.triggers.enumerated() {
-                    guard let t = FeePenaltyTrigger(rawValue: name) else {
-                        throw Self.invalid(
-                            "\(at).penalty.triggers[\(j)]", "\"\(name)\" is not one of no_licence, no_control_meter, faulty_meter")
-                    }
-                    triggers.insert(t)
-                }
-                guard let volume = FeePenaltyVolume(rawValue: p.volume) else {
-                    throw Self.invalid("\(at).penalty.volume", "\"\(p.volume)\" is not one of metered, p_max_times_24h")
-                }
-                penalty = FeePenaltyRule(rule: rule, triggers: triggers, volume: volume)
-            }
-            var bands: [FeePriceBand] = []
-            for (j, b) in raw.bands.enumerated() {
-                let bandAt = "\(at).bands[\(j)]"
-                let lo = try FeeDecimal.parse(b.minKZT, scale: 5, field: "\(bandAt).min", code: .invalidTable)
-                var hi: Int64?
-                if let maxText = b.maxKZT {
-                    hi = try FeeDecimal.parse(maxText, scale: 5, field: "\(bandAt).max", code: .invalidTable)
-                }
-                bands.append(FeePriceBand(minMilliTiynPerKWh: lo, maxMilliTiynPerKWh: hi, rule: try Self.rule(b.rule, bandAt)))
-            }
-            periods.append(
-                FeeRatePeriod(
-                    from: from, source: raw.source, secondary: raw.secondary, payers: payers, rates: rates,
-                    penalty: penalty, highestApplicableRateWins: raw.highestApplicableRateWins, priceBands: bands))
+            seen[period.from] = i
+            byFrom[period.from] = period
         }
-        try self.init(validating: periods)
+        try self.init(validating: byFrom.values.sorted { $0.from < $1.from })
+    }
+
+    /// One config period converted (dates, decimals and names checked), errors under `at`.
+    static func period(_ raw: FeeRatePeriodConfig, at: String) throws(FeeError) -> FeeRatePeriod {
+        guard let from = LocalDate(raw.from) else {
+            throw Self.invalid("\(at).from", "\"\(raw.from)\" is not a date YYYY-MM-DD")
+        }
+        var payers: Set<FeePayerKind> = []
+        for (j, name) in raw.payers.enumerated() {
+            guard let kind = FeePayerKind(rawValue: name) else {
+                throw Self.invalid("\(at).payers[\(j)]", "\"\(name)\" is not one of miner, hosting_provider")
+            }
+            payers.insert(kind)
+        }
+        var rates: [FeeRateCategory: FeeRule] = [:]
+        for key in raw.categories.keys.sorted() {
+            guard let category = FeeRateCategory(rawValue: key) else {
+                throw Self.invalid(
+                    "\(at).categories.\(key)", "unknown category (grid, own_renewable, off_grid, own_non_renewable)")
+            }
+            rates[category] = try Self.rule(raw.categories[key]!, "\(at).categories.\(key)")
+        }
+        var penalty: FeePenaltyRule?
+        if let p = raw.penalty {
+            let rule = try Self.rule(p.rule, "\(at).penalty")
+            var triggers: Set<FeePenaltyTrigger> = []
+            for (j, name) in p.triggers.enumerated() {
+                guard let t = FeePenaltyTrigger(rawValue: name) else {
+                    throw Self.invalid(
+                        "\(at).penalty.triggers[\(j)]", "\"\(name)\" is not one of no_licence, no_control_meter, faulty_meter")
+                }
+                triggers.insert(t)
+            }
+            guard let volume = FeePenaltyVolume(rawValue: p.volume) else {
+                throw Self.invalid("\(at).penalty.volume", "\"\(p.volume)\" is not one of metered, p_max_times_24h")
+            }
+            penalty = FeePenaltyRule(rule: rule, triggers: triggers, volume: volume)
+        }
+        var bands: [FeePriceBand] = []
+        for (j, b) in raw.bands.enumerated() {
+            let bandAt = "\(at).bands[\(j)]"
+            let lo = try FeeDecimal.parse(b.minKZT, scale: 5, field: "\(bandAt).min", code: .invalidTable)
+            var hi: Int64?
+            if let maxText = b.maxKZT {
+                hi = try FeeDecimal.parse(maxText, scale: 5, field: "\(bandAt).max", code: .invalidTable)
+            }
+            bands.append(FeePriceBand(minMilliTiynPerKWh: lo, maxMilliTiynPerKWh: hi, rule: try Self.rule(b.rule, bandAt)))
+        }
+        return FeeRatePeriod(
+            from: from, source: raw.source, secondary: raw.secondary, payers: payers, rates: rates,
+            penalty: penalty, highestApplicableRateWins: raw.highestApplicableRateWins, priceBands: bands)
     }
 
     private static func rule(_ raw: FeeRatePeriodConfig.Rule, _ field: String) throws(FeeError) -> FeeRule {
