@@ -24,6 +24,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         APIRoute(method: "GET", path: "/v1/meters/{id}", scopes: [.snapshotRead, .dataRead]),
         APIRoute(method: "GET", path: "/v1/meters/{id}/intervals", scopes: [.dataRead]),
         APIRoute(method: "GET", path: "/v1/site/intervals", scopes: [.dataRead]),
+        APIRoute(method: "GET", path: "/v1/site/power", scopes: [.snapshotRead, .dataRead]),
         APIRoute(method: "GET", path: "/v1/site/quarters/{quarter}", scopes: [.dataRead, .reportsRead]),
         APIRoute(method: "GET", path: "/v1/events", scopes: [.dataRead]),
         APIRoute(method: "GET", path: "/v1/deadlines", scopes: [.reportsRead]),

@@ -53,6 +53,7 @@ extension APIServer {
         case "/v1/meters/{id}": meter
         case "/v1/meters/{id}/intervals": meterIntervals
         case "/v1/site/intervals": siteIntervals
+        case "/v1/site/power": sitePower
         case "/v1/site/quarters/{quarter}": quarter
         case "/v1/events": events
         case "/v1/deadlines": deadlines

@@ -74,7 +74,7 @@ enum DashboardPage {
             <table><thead><tr><th>controller</th><th>state</th><th>health</th></tr></thead><tbody id="saon-rows"></tbody></table>
           </section>
           <section class="wide">
-            <h2>Site power, last hours (kW): 15-minute averages and live readings</h2>
+            <h2>Site power, last hours (kW): 15-minute averages and the stored readings (1-minute means)</h2>
             <svg id="power-chart" viewBox="0 0 800 180" preserveAspectRatio="none" role="img" aria-label="site power"></svg>
           </section>
           <section class="wide">
@@ -96,7 +96,7 @@ enum DashboardPage {
           var m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
           if (m) { sessionStorage.setItem(KEY, decodeURIComponent(m[1])); history.replaceState(null, '', location.pathname); }
           var $ = function (id) { return document.getElementById(id); };
-          var tick = 0, intervals = [], timeZone = null;
+          var tick = 0, intervals = [], powerPoints = [], timeZone = null;
 
           function token() {
             var t = sessionStorage.getItem(KEY);
@@ -150,7 +150,12 @@ enum DashboardPage {
             var now = Date.now(), from = now - KEEP_MS;
             var avg = intervals.filter(function (i) { return i.wh !== null && i.end_ms > from; })
               .map(function (i) { return [i.start_ms, i.end_ms, i.wh * 3600000 / Math.max(1, (Math.min(i.end_ms, now) - i.start_ms)) / 1000]; });
-            var live = history_().filter(function (p) { return p[0] > from; });
+            // The stored readings (1-minute means, from the daemon's first minute), then what the
+            // page saw itself since the last stored bucket.
+            var stored = powerPoints.filter(function (p) { return p.power_w !== null && p.start_ms + 60000 > from; })
+              .map(function (p) { return [p.start_ms + 30000, p.power_w]; });
+            var since = powerPoints.length ? powerPoints[powerPoints.length - 1].start_ms + 60000 : from;
+            var live = stored.concat(history_().filter(function (p) { return p[0] > Math.max(from, since); }));
             var max = 1;
             avg.forEach(function (a) { max = Math.max(max, a[2]); });
             live.forEach(function (p) { max = Math.max(max, p[1] / 1000); });
@@ -246,6 +251,9 @@ enum DashboardPage {
               text($('status'), 'live'); $('status').className = 'ok';
               if (tick++ % 6 !== 0) { drawPower(); return null; }
               var now = s.generated_at_ms, day = localDate(now);
+              get('/v1/site/power?step=1m&from=' + (now - KEEP_MS) + '&to=' + (now + 1))
+                .then(function (r) { powerPoints = r.points; drawPower(); })
+                .catch(function () { /* the live points still show */ });
               return get('/v1/site/intervals?step=15m&from=' + encodeURIComponent(Math.min(now - KEEP_MS, Date.parse(day + 'T00:00:00Z') - 14 * 3600000)) + '&to=' + (now + 1))
                 .then(function (r) {
                   intervals = r.intervals;

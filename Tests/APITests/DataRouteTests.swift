@@ -111,6 +111,38 @@ import Testing
         }
     }
 
+    /// The dashboard's power chart reads the stored readings: a bucket holds Σ sign × mean power of
+    /// the counted meters (M2 is a check meter, sign 0), null where none reported.
+    @Test func sitePowerFromTheStoredReadings() async throws {
+        let f = try Fixture()
+        let t = f.nowMs - 2_000
+        let bucket = t - t % 60_000
+        try await f.server().makeApplication().test(.live) { client async throws in
+            let r = try await client.get("/v1/site/power?step=1m&from=\(bucket - 120_000)&to=\(f.nowMs)", token: Tokens.grid)
+            #expect(r.status == .ok)
+            let body = try r.json
+            #expect(body["counted_meters"] as? Int == 1)
+            let points = try #require(body["points"] as? [[String: Any]])
+            #expect(points.first?["start_ms"] as? Int64 == bucket - 120_000)
+            let hit = try #require(points.first { $0["start_ms"] as? Int64 == bucket })
+            #expect(number(hit["power_w"]) == Fixture.m1Power)
+            #expect(hit["meters"] as? Int == 1 && hit["complete"] as? Bool == true)
+            let empty = points.filter { $0["start_ms"] as? Int64 != bucket }
+            #expect(!empty.isEmpty && empty.allSatisfy { $0["power_w"] is NSNull && $0["complete"] as? Bool == false })
+            // A from inside a bucket starts at the bucket.
+            let inside = try await client.get("/v1/site/power?step=5m&from=\(bucket + 1)&to=\(f.nowMs)", token: Tokens.grid)
+            let first = try #require((try inside.json["points"] as? [[String: Any]])?.first)
+            #expect((first["start_ms"] as? Int64).map { $0 % 300_000 == 0 && $0 <= bucket + 1 } == true)
+            // Bad steps and ranges are 400s naming the parameter.
+            let step = try await client.get("/v1/site/power?step=2m", token: Tokens.grid)
+            #expect(step.status == .badRequest)
+            #expect(String(buffer: step.body).contains("step"))
+            let long = try await client.get("/v1/site/power?from=2026-10-01&to=2026-10-03", token: Tokens.grid)
+            #expect(long.status == .badRequest)
+            #expect(String(buffer: long.body).contains("24 hours"))
+        }
+    }
+
     @Test func snapshotCSVAgreesWithJSON() async throws {
         let f = try Fixture()
         // One cached snapshot serves all three requests: under a loaded test run they can be seconds
