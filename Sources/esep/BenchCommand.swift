@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Compliance
 import Ingest
 import Logging
 import Metering
@@ -13,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: end-to-end ingest against simulator processes, and the sample ring.",
-        subcommands: [IngestBench.self, StoreBench.self, RingBench.self]
+        subcommands: [IngestBench.self, StoreBench.self, RingBench.self, ReadModelBench.self]
     )
 }
 
@@ -371,3 +372,97 @@ struct StoreBench: ParsableCommand {
         }
     }
 }
+
+/// `esep bench read-model`: what a long range of site intervals costs the one read model of energy.
+struct ReadModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read-model",
+        abstract: "Store N meters' 15-minute readings for D days through the real writer, then time a year of 15-minute site intervals.",
+        discussion: """
+            The query covers the 365 days up to the end of the data, whatever --days is, so the figures show
+            whether its cost follows the data it returns (D days of intervals) or the range it spans (a year).
+            Prints the wall time and the process CPU of each query, with the rows it returned.
+            """)
+
+    @Option(help: "Meters.")
+    var meters = 1000
+
+    @Option(help: "Days of data, ending at the last reading.")
+    var days = 30
+
+    @Option(help: "Database file to reuse (created and filled when it does not exist; default: a temporary file).")
+    var db: String?
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        guard (1...10_000).contains(meters), (1...366).contains(days) else {
+            throw ValidationError("--meters 1…10000 and --days 1…366")
+        }
+        let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("esep-read-bench-\(UUID().uuidString).sqlite").path
+        let temporary = db == nil
+        defer { if temporary { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } } }
+        let calendar = SiteCalendar.almaty
+        // The data ends on a day boundary: 2026-12-01T00:00+05:00.
+        let end: Int64 = 1_796_065_200_000
+        let start = end - Int64(days) * 86_400_000
+        let fresh = !FileManager.default.fileExists(atPath: path)
+        let store = try SampleStore(path: path)
+        var fillSeconds = 0.0
+        if fresh {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let ids = try store.register(devices: (1...meters).map {
+                (DeviceRecord(name: String(format: "M%04d", $0), kind: "meter", profile: "sdm630", gateway: "bench", unitId: $0, feeder: "F\($0)"),
+                 [ChannelName(.energyImport)])
+            })
+            let channels = (1...meters).map { ids[String(format: "M%04d", $0)]![ChannelName(.energyImport)]! }
+            let writer = try SampleWriter(store: store, nowMs: start)
+            try writer.configureEnergy(
+                channels.enumerated().map { EnergyChannelSetup(channel: $1, device: String(format: "M%04d", $0 + 1), options: CounterOptions(pollIntervalMs: 900_000)) },
+                calendar: calendar, nowMs: start)
+            var batch: [Sample] = []
+            batch.reserveCapacity(meters)
+            var t = start
+            while t <= end {
+                batch.removeAll(keepingCapacity: true)
+                for (i, c) in channels.enumerated() {
+                    // 20–120 kW, whole Wh.
+                    batch.append(Sample(channel: c, timeMs: t + 1_000, value: .energy(Int64(i) * 1_000_000 + (t - start) / 36_000 * Int64(20 + i % 100) / 100)))
+                }
+                _ = try batch.withUnsafeBufferPointer { try writer.append($0) }
+                if (t - start) % (6 * 3_600_000) == 0 { try writer.seal(nowMs: t, force: false) }
+                t += 900_000
+            }
+            try writer.seal(nowMs: end + 86_400_000, force: true)
+            fillSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        let model = try EnergyReadModel.of(store: store, calendar: calendar, now: { end + 1_000 })
+        func measure(_ label: String, from: Int64, to: Int64, step: IntervalStep) throws -> [String: Double] {
+            let cpu0 = cpuSeconds()
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let rows = try model.periods(meter: nil, step: step, fromMs: from, toMs: to)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let cpu = cpuSeconds() - cpu0
+            let withData = rows.filter { $0.hasValue }.count
+            if !json {
+                print("  \(label): \(rows.count) rows (\(withData) with energy), \(String(format: "%.3f", wall)) s wall, \(String(format: "%.3f", cpu)) s CPU")
+            }
+            return ["rows": Double(rows.count), "rows_with_energy": Double(withData), "wall_s": wall, "cpu_s": cpu]
+        }
+        if !json {
+            print("esep bench read-model: \(meters) meters, \(days) days of 15-minute readings up to 2026-12-01\(fresh ? String(format: " (stored in %.1f s)", fillSeconds) : " (reused \(path))")")
+        }
+        var result: [String: [String: Double]] = [:]
+        result["year_15m"] = try measure("a year of 15-minute site intervals", from: end - 365 * 86_400_000, to: end, step: .minutes(15))
+        result["year_15m_again"] = try measure("the same again (caches warm)", from: end - 365 * 86_400_000, to: end, step: .minutes(15))
+        result["last_day_15m"] = try measure("the last day of 15-minute site intervals", from: end - 86_400_000, to: end, step: .minutes(15))
+        result["year_before_data"] = try measure("a year before any data", from: start - 365 * 86_400_000, to: start, step: .minutes(15))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        }
+    }
+}
+

@@ -154,6 +154,29 @@ struct ReadModelFixture {
     }
 }
 
+/// The site's periods skip the meters' time before their data (added per period as a count of
+/// missing meters): over a range that starts months before any data, and meters that start at
+/// different times, they equal the sum of every meter's own periods.
+@Suite struct SitePeriodsTests {
+    @Test(arguments: [false, true])
+    func sitePeriodsAreTheSumOfTheMetersOwn(fill: Bool) throws {
+        let f = try ReadModelFixture()
+        let model = f.model(fill: fill)
+        let from = ReadModelFixture.day - 120 * 86_400_000
+        for step in [IntervalStep.minutes(15), .hour, .day] {
+            let site = try model.periods(meter: nil, step: step, fromMs: from, toMs: f.nowMs)
+            let own = try model.countedMeters.map {
+                EnergyRollup.MeterContribution(
+                    sign: $0.sign, rollups: try model.periods(meter: $0.id, step: step, fromMs: from, toMs: f.nowMs))
+            }
+            let summed = EnergyRollup.siteTotal(own)
+            #expect(site.count == summed.count && site.count > 120)
+            #expect(site == summed, "\(step)")
+            #expect(site.first?.counts.missing == site.first?.counts.total && site.first?.counts.total ?? 0 > 0)
+        }
+    }
+}
+
 /// The fee's days come from the same intervals: the site's energy per day, and a day is one with a
 /// faulty meter when a main meter's unmeasured, unfilled share of it passes the threshold.
 @Suite struct FeeDaysTests {

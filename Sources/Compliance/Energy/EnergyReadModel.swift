@@ -234,12 +234,48 @@ public struct EnergyReadModel: Sendable {
             }
             return EnergyRollup.rollUp(try intervals(m, grid: grid, open: open), by: step, calendar: calendar)
         }
-        var parts: [EnergyRollup.MeterContribution] = []
-        for m in countedMeters {
-            let ivs = try intervals(m, grid: grid, open: open)
-            parts.append(.init(sign: m.sign, rollups: EnergyRollup.rollUp(ivs, by: step, calendar: calendar)))
+        // The cost follows the data, not the range: the periods before a meter's first data (and its
+        // check meter's) hold nothing but missing intervals, the same for every meter, so they are
+        // added per period as a count of meters; only the rest is computed meter by meter.
+        let missing = EnergyRollup.rollUp(Self.fill([], grid: grid, firstData: nil), by: step, calendar: calendar)
+        var totals = missing.map { EnergyRollup(startMs: $0.startMs, endMs: $0.endMs) }
+        // Meters whose own periods start at index k: Σ over signs of the meters still before their data.
+        var starting: [Int: [Int]] = [:]
+        for m in countedMeters where m.sign != 0 {
+            let k = try firstPeriodWithData(m, grid: grid, periods: missing)
+            starting[m.sign, default: Array(repeating: 0, count: missing.count + 1)][k] += 1
+            guard k < missing.count else { continue }
+            let sub = Array(grid[grid.firstIndex { $0 >= missing[k].startMs }!...])
+            let own = EnergyRollup.rollUp(try intervals(m, grid: sub, open: open), by: step, calendar: calendar)
+            for (i, r) in own.enumerated() where k + i < totals.count { totals[k + i].add(r, sign: m.sign) }
         }
-        return EnergyRollup.siteTotal(parts)
+        for (sign, counts) in starting.sorted(by: { $0.key < $1.key }) {
+            var before = counts.reduce(0, +)  // meters still before their data at period i
+            for i in missing.indices {
+                before -= counts[i]
+                if before > 0 { totals[i].add(missing[i], sign: sign, times: before) }
+            }
+        }
+        return totals.filter { $0.counts.total > 0 }
+    }
+
+    /// The index of the first of `periods` (the site's periods over `grid`) that holds data of
+    /// `m` or of the check meter its gaps may be filled from; `periods.count` when none does.
+    func firstPeriodWithData(_ m: EnergyMeter, grid: [Int64], periods: [EnergyRollup]) throws(StoreError) -> Int {
+        var start: Int64 = .max
+        for meter in [m] + (checkMeter(of: m).map { [$0] } ?? []) {
+            guard let channel = try channelIds.id(meter.id, store: store),
+                let first = try firstReadings.first(channel, from: grid[0], store: store)
+            else { continue }
+            start = min(start, first.timeMs)
+        }
+        // The first period that ends after the first reading (binary search: periods are in order).
+        var (lo, hi) = (0, periods.count)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if periods[mid].endMs <= start { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }
 

@@ -92,13 +92,14 @@ public struct EnergyRollup: Sendable, Hashable {
         self.elapsedMs += elapsedMs
     }
 
-    /// Adds another roll-up of the same period: energy times `sign`, everything else as is.
-    public mutating func add(_ other: EnergyRollup, sign: Int = 1) {
-        wh += Int64(sign) * other.wh
-        elapsedMs += other.elapsedMs
-        measuredMs += other.measuredMs
-        counts.add(other.counts)
-        partial += other.partial
+    /// Adds another roll-up of the same period: energy times `sign`, everything else as is —
+    /// `times` times over (meters that contribute the very same roll-up, e.g. all missing).
+    public mutating func add(_ other: EnergyRollup, sign: Int = 1, times: Int = 1) {
+        wh += Int64(sign) * other.wh * Int64(times)
+        elapsedMs += other.elapsedMs * Int64(times)
+        measuredMs += other.measuredMs * Int64(times)
+        counts.add(other.counts, times: times)
+        partial += other.partial * times
         reasons.formUnion(other.reasons)
         isOpen = isOpen || other.isOpen
     }

@@ -37,7 +37,7 @@ public struct QualityCounts: Sendable, Hashable {
     public var worst: EnergyQuality? { EnergyQuality.allCases.last { self[$0] > 0 } }
 
     /// Adds another count, quality by quality.
-    public mutating func add(_ other: QualityCounts) {
-        for q in EnergyQuality.allCases { self[q] += other[q] }
+    public mutating func add(_ other: QualityCounts, times: Int = 1) {
+        for q in EnergyQuality.allCases { self[q] += other[q] * times }
     }
 }
