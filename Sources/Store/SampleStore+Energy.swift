@@ -43,13 +43,15 @@ extension SampleStore {
         }
     }
 
+    /// The columns ``storedInterval(_:)`` reads, in its order (by index: a name lookup per column
+    /// and row was a tenth of a year-long site query).
+    static let intervalColumns = "e.id, e.channel, e.start_ms, e.end_ms, e.wh, e.quality, e.reasons, e.supersedes, e.created_ms"
+
     static func storedInterval(_ r: Row) -> StoredInterval {
-        let reasons = QualityReasons(rawValue: UInt32(truncatingIfNeeded: r["reasons"] as Int64))
-        var iv = EnergyInterval(startMs: r["start_ms"], endMs: r["end_ms"], wh: r["wh"], reasons: reasons)
-        if let q = EnergyQuality(rawValue: r["quality"]) { iv.quality = q }
-        return StoredInterval(
-            id: r["id"], channel: UInt32(r["channel"] as Int64), interval: iv, supersedes: r["supersedes"],
-            createdMs: r["created_ms"])
+        let reasons = QualityReasons(rawValue: UInt32(truncatingIfNeeded: r[6] as Int64))
+        var iv = EnergyInterval(startMs: r[2], endMs: r[3], wh: r[4], reasons: reasons)
+        if let q = EnergyQuality(rawValue: r[5]) { iv.quality = q }
+        return StoredInterval(id: r[0], channel: UInt32(r[1] as Int64), interval: iv, supersedes: r[7], createdMs: r[8])
     }
 
     /// The current version of each closed interval of a channel starting in `[fromMs, toMs)`
@@ -60,7 +62,7 @@ extension SampleStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT * FROM energy_interval e WHERE channel = ? AND start_ms >= ? AND start_ms < ?
+                        SELECT \(Self.intervalColumns) FROM energy_interval e WHERE channel = ? AND start_ms >= ? AND start_ms < ?
                           AND NOT EXISTS (SELECT 1 FROM energy_interval c WHERE c.supersedes = e.id)
                         ORDER BY start_ms
                         """,

@@ -76,7 +76,8 @@ extension SampleStore {
     public func intervalRecords(afterId: Int64) throws(StoreError) -> [StoredInterval] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM energy_interval WHERE id > ? ORDER BY id", arguments: [afterId])
+                try Row.fetchAll(
+                    db, sql: "SELECT \(Self.intervalColumns) FROM energy_interval e WHERE id > ? ORDER BY id", arguments: [afterId])
                     .map(Self.storedInterval)
             }
         } catch {
