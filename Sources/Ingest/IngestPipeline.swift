@@ -87,7 +87,8 @@ public final class IngestPipeline: Sendable {
                 if let id = channels[d.id]?[f.channel] {
                     // Poll intervals are real time; the measured-gap limit is in the clock's time.
                     let counter = d.counterOptions(f, timeScale: options.clock.rate)
-                    setups.append(EnergyChannelSetup(channel: id, device: d.id, options: counter))
+                    setups.append(
+                        EnergyChannelSetup(channel: id, device: d.id, options: counter, isImport: f.channel == ChannelName(.energyImport)))
                 }
             }
         }

@@ -8,11 +8,16 @@ public struct EnergyChannelSetup: Sendable, Hashable {
     /// The device (config id) whose replacements split this channel's series.
     public var device: String
     public var options: CounterOptions
+    /// The channel is the meter's import register, the one its replacements (old final / new
+    /// initial readings) and manual readings are values of; other energy channels (export) are
+    /// never split or corrected by them.
+    public var isImport: Bool
 
-    public init(channel: UInt32, device: String, options: CounterOptions) {
+    public init(channel: UInt32, device: String, options: CounterOptions, isImport: Bool = true) {
         self.channel = channel
         self.device = device
         self.options = options
+        self.isImport = isImport
     }
 }
 
@@ -106,7 +111,8 @@ extension SampleWriter {
         var acc = IntervalAccumulator(step: book.step, calendar: book.calendar, options: s.options, emittingFrom: lastEnd ?? .min)
         var replayed: [EnergyInterval] = []
         let replacements = acc.replay(
-            readings, declaring: try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...]
+            readings,
+            declaring: s.isImport ? try store.replacements(device: s.device).map(\.replacement).filter { $0.timeMs >= from }[...] : []
         ) { replayed.append($0) }
         book.pending[s.channel] = replacements.isEmpty ? nil : Array(replacements)
         // Intervals closed by this replay that are not stored yet (the daemon stopped before the
@@ -168,7 +174,9 @@ extension SampleWriter {
         let devices = try store.devicesWithPendingRecords()
         guard !devices.isEmpty else { return 0 }
         var written = 0
-        for s in book.setups.values where devices.contains(s.device) {
+        // The import register only: applying a replacement marks the device's records applied, so
+        // an export channel reached first would leave the import register uncorrected.
+        for s in book.setups.values where s.isImport && devices.contains(s.device) {
             let (corrections, added) = try store.applyMeterRecords(
                 device: s.device, channel: s.channel, options: s.options, step: book.step, calendar: book.calendar,
                 nowMs: nowMs)

@@ -88,6 +88,54 @@ import Testing
         #expect(try store.verifyAudit().isIntact)
     }
 
+    /// A replacement is the import register's: a meter's export channel (listed first here) is
+    /// neither split nor corrected by it, and the import channel always is — whichever of the
+    /// device's channels the writer reaches first (six devices: an order-dependent slip shows).
+    @Test func aReplacementCorrectsTheImportRegisterOnly() throws {
+        let start: Int64 = 1_782_864_000_000
+        let resetAt = start + 65 * 60_000 + 30_000
+        let store = try SampleStore(path: temporaryDatabase())
+        let names = (1...6).map { "M\($0)" }
+        let ids = try store.register(devices: names.enumerated().map {
+            (DeviceRecord(name: $1, kind: "meter", profile: "sdm630", gateway: "g", unitId: $0 + 1),
+             [ChannelName(.energyExport), ChannelName(.energyImport)])
+        })
+        let writer = try SampleWriter(store: store, nowMs: start)
+        let options = CounterOptions(ratedPowerW: 200_000, pollIntervalMs: 60_000)
+        try writer.configureEnergy(
+            names.flatMap { n in
+                [
+                    EnergyChannelSetup(channel: ids[n]![ChannelName(.energyExport)]!, device: n, options: options, isImport: false),
+                    EnergyChannelSetup(channel: ids[n]![ChannelName(.energyImport)]!, device: n, options: options),
+                ]
+            }, nowMs: start)
+        func importWh(_ t: Int64) -> Int64 { t < resetAt ? 9_000_000 + (t - start) / 120 : (t - resetAt) / 120 }
+        for minute in 0...(3 * 60) {
+            let t = start + Int64(minute) * 60_000 + 3_000
+            let batch = names.flatMap { n in
+                [
+                    Sample(channel: ids[n]![ChannelName(.energyExport)]!, timeMs: t, value: .energy(200)),
+                    Sample(channel: ids[n]![ChannelName(.energyImport)]!, timeMs: t, value: .energy(importWh(t))),
+                ]
+            }
+            _ = try batch.withUnsafeBufferPointer { try writer.append($0) }
+        }
+        let now = start + 4 * 3_600_000
+        for n in names {
+            try store.recordReplacement(
+                device: n, MeterReplacement(timeMs: resetAt, oldFinalWh: importWh(resetAt - 1), newInitialWh: 0), nowMs: now)
+        }
+        #expect(try writer.applyPendingReplacements(nowMs: now) >= names.count)
+        for n in names {
+            let imported = try store.intervals(channel: ids[n]![ChannelName(.energyImport)]!, fromMs: start, toMs: .max)
+            #expect(imported.contains { $0.supersedes != nil && $0.interval.reasons.contains(.replacement) }, "\(n) import")
+            #expect(!imported.contains { $0.interval.quality == .suspect }, "\(n) import")
+            let exported = try store.intervals(channel: ids[n]![ChannelName(.energyExport)]!, fromMs: start, toMs: .max)
+            #expect(!exported.isEmpty && exported.allSatisfy { $0.supersedes == nil && $0.interval.wh == 0 }, "\(n) export")
+        }
+        #expect(try store.replacements().allSatisfy(\.applied))
+    }
+
     @Test func tamperingWithAClosedIntervalIsFound() throws {
         let start: Int64 = 1_782_864_000_000
         let m = SimulatedMeter(unitId: 1, profile: .em24e1, curve: .seeded(seed: 3, index: 1))
