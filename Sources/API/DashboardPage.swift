@@ -149,7 +149,12 @@ enum DashboardPage {
             var el = $('power-chart'); el.innerHTML = '';
             var now = Date.now(), from = now - KEEP_MS;
             var avg = intervals.filter(function (i) { return i.wh !== null && i.end_ms > from; })
-              .map(function (i) { return [i.start_ms, i.end_ms, i.wh * 3600000 / Math.max(1, (Math.min(i.end_ms, now) - i.start_ms)) / 1000]; });
+              // A partial interval's energy is over the share of it that was read (its completeness).
+              .map(function (i) {
+                var span = Math.min(i.end_ms, now) - i.start_ms;
+                if ((i.flags || []).indexOf('partial') >= 0 && i.completeness > 0) span *= i.completeness;
+                return [i.start_ms, i.end_ms, i.wh * 3600000 / Math.max(1, span) / 1000];
+              });
             // The stored readings (1-minute means, from the daemon's first minute), then what the
             // page saw itself since the last stored bucket.
             var stored = powerPoints.filter(function (p) { return p.power_w !== null && p.start_ms + 60000 > from; })
