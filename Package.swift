@@ -67,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "Compliance",
-            dependencies: ["Metering", "Store", "SiteConfig"],
+            dependencies: ["Metering", "Store", "SiteConfig", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
