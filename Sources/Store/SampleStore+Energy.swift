@@ -235,7 +235,7 @@ extension SampleStore {
     /// every record) and, where energy, quality or reasons changed, a correction is recorded (a
     /// new record that supersedes the old one). Intervals of that span not stored yet but before
     /// the channel's last stored one (a manual reading before the first polled data) are
-    /// recorded; later ones are the writer's. Marks the records applied.
+    /// recorded; later ones are the writer's. Marks the records it read applied (by id: one recorded meanwhile stays pending).
     /// - Returns: the corrections and the intervals added.
     @discardableResult
     public func applyMeterRecords(
@@ -243,7 +243,9 @@ extension SampleStore {
     ) throws(StoreError) -> (corrections: Int, added: Int) {
         let declared = try replacements(device: device)
         let manual = try manualReadings(device: device).filter { $0.channel == channel }
-        let times = declared.filter { !$0.applied }.map(\.replacement.timeMs) + manual.filter { !$0.applied }.map(\.reading.timeMs)
+        let pendingReplacements = declared.filter { !$0.applied }
+        let pendingManual = manual.filter { !$0.applied }
+        let times = pendingReplacements.map(\.replacement.timeMs) + pendingManual.map(\.reading.timeMs)
         guard !times.isEmpty else { return (0, 0) }
         let lastStoredEnd = try lastIntervalEnd(channel: channel)
         var changed: [EnergyInterval] = []
@@ -281,8 +283,13 @@ extension SampleStore {
         do {
             try pool.write { db in
                 try Self.insertIntervals(db, channel: channel, sorted.map(\.0), supersedes: sorted.map(\.1), nowMs: nowMs)
-                try db.execute(sql: "UPDATE meter_replacement SET applied = 1 WHERE device = ?", arguments: [device])
-                try db.execute(sql: "UPDATE manual_reading SET applied = 1 WHERE device = ?", arguments: [device])
+                // Exactly the records read above: one recorded meanwhile stays pending for the next pass.
+                for r in pendingReplacements {
+                    try db.execute(sql: "UPDATE meter_replacement SET applied = 1 WHERE id = ?", arguments: [r.id])
+                }
+                for r in pendingManual {
+                    try db.execute(sql: "UPDATE manual_reading SET applied = 1 WHERE id = ?", arguments: [r.id])
+                }
             }
         } catch {
             throw fail(.write, "record corrections for '\(device)'", error)
