@@ -24,7 +24,8 @@ extension APIServer {
         guard let step = Self.powerSteps.first(where: { $0.name == stepName })?.ms else {
             throw APIProblem.badParameter("step", "'\(stepName)' is not a step: use \(Self.powerSteps.map(\.name).joined(separator: ", "))")
         }
-        var (fromMs, toMs) = try parameters.range(defaultLengthMs: 6 * 3_600_000, nowMs: nowMs, maxRangeMs: Self.maxPowerRangeMs * 2)
+        // The 24-hour limit is checked here, with its own message (range's names api.max_query_days).
+        var (fromMs, toMs) = try parameters.range(defaultLengthMs: 6 * 3_600_000, nowMs: nowMs, maxRangeMs: .max)
         guard toMs - fromMs <= Self.maxPowerRangeMs else {
             throw APIProblem.badParameter("to", "the range from … to is limited to 24 hours")
         }

@@ -137,9 +137,11 @@ import Testing
             let step = try await client.get("/v1/site/power?step=2m", token: Tokens.grid)
             #expect(step.status == .badRequest)
             #expect(String(buffer: step.body).contains("step"))
-            let long = try await client.get("/v1/site/power?from=2026-10-01&to=2026-10-03", token: Tokens.grid)
-            #expect(long.status == .badRequest)
-            #expect(String(buffer: long.body).contains("24 hours"))
+            for to in ["2026-10-03", "2026-12-31"] {
+                let long = try await client.get("/v1/site/power?from=2026-10-01&to=\(to)", token: Tokens.grid)
+                #expect(long.status == .badRequest)
+                #expect(String(buffer: long.body).contains("limited to 24 hours"), "\(String(buffer: long.body))")
+            }
         }
     }
 
