@@ -11,7 +11,7 @@ import TOMLKit
 public enum SiteConfigLoader {
     /// The top-level keys of a configuration file.
     static let rootKeys = [
-        "site", "storage", "ingest", "energy", "calendar", "fee", "api", "gateways", "meters", "saon", "profiles", "replacements",
+        "site", "storage", "ingest", "energy", "calendar", "fee", "operator", "api", "gateways", "meters", "saon", "profiles", "replacements",
     ]
 
     /// Every table of the schema with its keys (tests check the example file documents them all).
@@ -20,6 +20,12 @@ public enum SiteConfigLoader {
         ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys), ("calendar", ConfigDecoder.calendarKeys),
         ("fee", ConfigDecoder.feeKeys), ("fee.rates", ConfigDecoder.feeRateKeys), ("fee.rates.penalty", ConfigDecoder.feePenaltyKeys),
         ("fee.rates.bands", ConfigDecoder.feeBandKeys),
+        ("operator", ConfigDecoder.operatorKeys), ("operator.contacts", ConfigDecoder.operatorContactKeys),
+        ("operator.bank", ConfigDecoder.operatorBankKeys), ("operator.licence", ConfigDecoder.operatorLicenceKeys),
+        ("operator.investment", ConfigDecoder.operatorInvestmentKeys),
+        ("operator.locations", ConfigDecoder.operatorLocationKeys), ("operator.equipment", ConfigDecoder.operatorEquipmentKeys),
+        ("operator.grid_connection", ConfigDecoder.operatorGridKeys), ("operator.documents", ConfigDecoder.operatorDocumentKeys),
+        ("operator.pools", ConfigDecoder.operatorPoolKeys), ("operator.clients", ConfigDecoder.operatorClientKeys),
         ("replacements", ConfigDecoder.replacementKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
         ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
         ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
@@ -142,6 +148,12 @@ extension ConfigDecoder {
         configuration.energy = decodeEnergy(root)
         configuration.calendar = decodeCalendar(root, sourcePath: sourcePath)
         configuration.fee = decodeFee(root)
+        configuration.operatorDetails = decodeOperator(root, meters: configuration.meters)
+        if let op = configuration.operatorDetails, let fee = configuration.fee, fee.payer != op.kind {
+            error(
+                ("operator" as ConfigPath).appending("kind"),
+                "'\(op.kind)' but [fee] payer is '\(fee.payer)': the operator pays the fee as what it is")
+        }
         for key in ConfigDecoder.feeKeys {
             configuration.keyLines["fee.\(key)"] = locator.nearestLine(for: ("fee" as ConfigPath).appending(key))
         }

@@ -29,6 +29,8 @@ public struct SiteConfiguration: Sendable, Hashable {
     public var calendar = CalendarSection()
     /// `[fee]`: what the digital-mining fee of the site needs; nil when the config has none.
     public var fee: FeeSection?
+    /// `[operator]`: who runs the site, for the documents; nil when the config has none.
+    public var operatorDetails: OperatorSection?
     /// `[[replacements]]`: meter replacements and resets declared in the config.
     public var replacements: [ReplacementConfig] = []
     /// The line of each key that checks outside the loader refer to (`api.tls_cert`, …), so

@@ -32,7 +32,7 @@ import Testing
         for (table, keys) in SiteConfigLoader.schema {
             if !table.isEmpty {
                 #expect(
-                    lines.contains("[\(table)]") || lines.contains("[[\(table)]]"),
+                    lines.contains("[\(table)]") || lines.contains("[[\(table)]]") || lines.contains("# [[\(table)]]"),
                     "the example has no [\(table)] table")
             }
             for key in keys where !(table.isEmpty || key == "tokens" || key == "fields" || key == "map") {
