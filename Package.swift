@@ -7,6 +7,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The document templates (Mustache) and labels embedded in Compliance; `DocumentTemplateFiles`
+/// lists the same files.
+let documentTemplates = [
+    "_consumption", "_contacts", "_equipment_docs", "_grid", "_head", "_header", "_integrity", "_ip_pool",
+    "_locations", "_operator", "_quality", "_signature", "_style", "checklist", "cm1", "fee", "plans", "pool-change", "quarterly-notice", "quarterly-notice-2020", "termination",
+]
+let documentResources =
+    documentTemplates.map { "Documents/Templates/\($0).mustache" } + ["Documents/Templates/labels.json"]
+    + ["chart-bars", "chart-profile"].map { "Documents/Charts/\($0).mustache" }
+
 let package = Package(
     name: "esep",
     platforms: [.macOS(.v15)],
@@ -27,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -67,7 +78,13 @@ let package = Package(
         ),
         .target(
             name: "Compliance",
-            dependencies: ["Metering", "Store", "SiteConfig", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Metering", "Store", "SiteConfig", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            exclude: ["Documents/Templates/README.md"],
+            // The document templates and their labels, compiled into the binary (DocumentTemplateFiles).
+            resources: documentResources.map { .embedInCode($0) },
             swiftSettings: swiftSettings
         ),
         .target(

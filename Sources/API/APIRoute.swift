@@ -28,6 +28,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         APIRoute(method: "GET", path: "/v1/site/quarters/{quarter}", scopes: [.dataRead, .reportsRead]),
         APIRoute(method: "GET", path: "/v1/events", scopes: [.dataRead]),
         APIRoute(method: "GET", path: "/v1/deadlines", scopes: [.reportsRead]),
+        APIRoute(method: "GET", path: "/v1/reports/{kind}", scopes: [.reportsRead]),
     ]
 
     /// The methods served on a concrete request path (`/v1/meters/M001` matches

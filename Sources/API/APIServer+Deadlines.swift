@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Metering
 import SiteConfig
+import Store
 
 extension APIServer {
     /// The longest range of due dates one request lists.
@@ -32,7 +33,11 @@ extension APIServer {
             throw APIProblem.badParameter("format", "'\(format)' is not a format: use json or ics")
         }
         let roles = Set(reader.site.calendar.roles.compactMap(SiteRole.init(rawValue:)))
-        let list = DeadlineEngine(calendar: workingCalendar).deadlines(from: from, until: to, roles: roles, today: today)
+        var list = DeadlineEngine(calendar: workingCalendar).deadlines(from: from, until: to, roles: roles, today: today)
+        if let documents {
+            let store = documents.model.store
+            list = Deadline.marking(list, documents: try await offload { try store.documents() })
+        }
         if format == "ics" {
             return Self.text(DeadlineRenderer.iCalendar(list, stampEpochMs: nowMs), contentType: "text/calendar; charset=utf-8")
         }

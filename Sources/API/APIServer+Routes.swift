@@ -57,6 +57,7 @@ extension APIServer {
         case "/v1/site/quarters/{quarter}": quarter
         case "/v1/events": events
         case "/v1/deadlines": deadlines
+        case "/v1/reports/{kind}": report
         default: preconditionFailure("no handler for \(path)")
         }
     }

@@ -27,6 +27,8 @@ public struct APIServer: Service {
     let energy: (any EnergyDataSource)?
     /// The working-day calendar `/v1/deadlines` counts on (the shipped one with the config's overrides).
     let workingCalendar: WorkingCalendar
+    /// What `/v1/reports/{kind}` builds documents from (nil: 501).
+    let documents: DocumentSources?
     let metrics: APIMetrics?
     let logger: Logger
     let server: HTTPServerBuilder
@@ -44,6 +46,8 @@ public struct APIServer: Service {
     ///   - ingest: live device health and whether the pollers run (nil: health as last stored, not ready).
     ///   - energy: verified interval and quarter energy (nil: those routes answer 501).
     ///   - workingCalendar: the working days `/v1/deadlines` counts on.
+    ///   - documents: the site, read model, calendar and fee rates documents are built from
+    ///     (nil: `/v1/reports` answers 501, `/v1/deadlines` has no `generated`).
     ///   - metrics: the registry `/metrics` exports (nil: `/metrics` is empty).
     ///   - logger: for server and request errors.
     ///   - now: the clock (UTC epoch ms) for staleness and default ranges; tests fix it.
@@ -53,7 +57,7 @@ public struct APIServer: Service {
     public init(
         configuration: APIConfiguration, site: SiteConfiguration, store: SampleStore,
         ingest: (any IngestStatusSource)? = nil, energy: (any EnergyDataSource)? = nil,
-        workingCalendar: WorkingCalendar = .kazakhstan, metrics: APIMetrics? = nil, logger: Logger, now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
+        workingCalendar: WorkingCalendar = .kazakhstan, documents: DocumentSources? = nil, metrics: APIMetrics? = nil, logger: Logger, now: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
         onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)? = nil
     ) throws(APIError) {
         self.now = now
@@ -61,6 +65,7 @@ public struct APIServer: Service {
         self.reader = SiteReader(store: store, site: site, status: ingest)
         self.energy = energy
         self.workingCalendar = workingCalendar
+        self.documents = documents
         self.metrics = metrics
         self.logger = logger
         self.onListening = onListening

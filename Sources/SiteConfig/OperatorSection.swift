@@ -162,3 +162,37 @@ public struct OperatorSection: Sendable, Hashable {
     public static let legalForms = ["legal_entity", "individual_entrepreneur"]
     public static let kinds = ["miner", "hosting_provider"]
 }
+
+extension OperatorSection {
+    /// The example operator of the demo (`esep run` without a config), so that every document can be
+    /// generated from the demo's database. Its numbers pass their checks; the names say "demo".
+    public static func demo(meters: [String]) -> OperatorSection {
+        var op = OperatorSection(legalName: "TOO esep demo mining", bin: "210340001239")
+        op.legalAddress = "Ekibastuz, Pavlodar Region, Industrial zone 1 (demo)"
+        op.contactPerson = "Demo operator"
+        op.phone = "+7 7187 00 00 00"
+        op.email = "demo@example.kz"
+        op.bankName = "Demo Bank"
+        op.bic = "HSBKKZKX"
+        op.iban = "KZ86125KZT5004100100"
+        op.licence = Licence(number: "KZ-DM-DEMO-01", date: LocalDate(year: 2024, month: 2, day: 1)!)
+        op.requiredCapacityMW = "5.000"
+        op.jobs = 12
+        op.plannedInvestmentKZT = "500000000.00"
+        op.investmentToYearEndKZT = "20000000.00"
+        op.investmentNext12MonthsKZT = "150000000.00"
+        op.ipPool = ["203.0.113.0/28"]
+        op.locations = [Location(id: "DEMO-DC", name: "esep demo data centre", address: "Ekibastuz, Industrial zone 1 (demo)", meters: meters)]
+        op.equipment = [Equipment(model: "Antminer S21 (demo)", count: 1000, powerKW: "3.500")]
+        op.gridConnection = GridConnection(
+            voltageKV: "110.0", capacityMW: "5.000", date: LocalDate(year: 2022, month: 3, day: 1)!, substation: "PS 110/10 kV (demo)",
+            conditions: "TU No. DEMO-1 of 2022-03-01")
+        op.customsDeclaration = "GTD DEMO/010322/0000001"
+        op.equipmentOwnership = "Demo purchase contract No. 1"
+        op.residency = "Demo certificate of state registration"
+        op.pools = [
+            Pool(name: "Demo Pool", bin: "220540007654", url: "https://pool.example.kz", since: LocalDate(year: 2024, month: 2, day: 1)!)
+        ]
+        return op
+    }
+}

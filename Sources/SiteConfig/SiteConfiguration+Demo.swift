@@ -54,9 +54,14 @@ extension SiteConfiguration {
         let controller = SAONConfig(id: "S001", gateway: gateway.id, unitId: saonUnitId)
         var storage = StorageSection()
         if let storagePath { storage.path = storagePath }
-        return SiteConfiguration(
-            site: SiteSection(name: "esep demo"), storage: storage, gateways: [gateway], meters: meterConfigs,
-            saon: [controller], sourcePath: demoSource)
+        var configuration = SiteConfiguration(
+            site: SiteSection(name: "esep demo", address: "Ekibastuz, Industrial zone 1 (demo)"), storage: storage,
+            gateways: [gateway], meters: meterConfigs, saon: [controller], sourcePath: demoSource)
+        configuration.operatorDetails = .demo(meters: meterConfigs.map(\.id))
+        var fee = FeeSection(maxPowerMW: "5", licenceNumber: "KZ-DM-DEMO-01", licenceDate: "2024-02-01")
+        fee.payer = "miner"
+        configuration.fee = fee
+        return configuration
     }
 
     /// The ``sourcePath`` of the demo configuration.

@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 import GRDB
 
-/// The audit chain: every closed energy interval, correction, meter replacement, manual reading and SAON event
+/// The audit chain: every closed energy interval, correction, meter replacement, manual reading, SAON event and
+/// generated document
 /// gets an `audit` row whose hash is SHA-256 over the previous row's hash and the record's
 /// canonical content. Changing, deleting or inserting a record breaks the chain at that record,
 /// and ``SampleStore/verifyAudit()`` names the first one that does not match.
@@ -44,6 +45,9 @@ enum AuditChain {
             return manualContent(
                 id: r["id"], device: r["device"], channel: r["channel"], timeMs: r["t"], wh: r["wh"], note: r["note"],
                 createdMs: r["created_ms"])
+        case "document":
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM document WHERE id = ?", arguments: [ref]) else { return nil }
+            return documentContent(SampleStore.documentRecord(r))
         case "event":
             guard let r = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [ref]) else { return nil }
             return eventContent(id: r["id"], timeMs: r["t"], device: r["device"], signal: r["signal"], old: r["old"], new: r["new"])
@@ -69,6 +73,11 @@ enum AuditChain {
         id: Int64, device: String, channel: Int64, timeMs: Int64, wh: Int64, note: String, createdMs: Int64
     ) -> String {
         "manual|\(id)|\(device)|\(channel)|\(timeMs)|\(wh)|\(note)|\(createdMs)"
+    }
+
+    static func documentContent(_ d: DocumentRecord) -> String {
+        "document|\(d.id)|\(d.kind)|\(d.template)|\(d.period)|\(d.language ?? "null")|\(d.format)|\(d.contentSHA256)|"
+            + "\(d.fileSHA256)|\(d.auditHead ?? "null")|\(d.requestedBy)|\(d.createdMs)"
     }
 
     static func eventContent(id: Int64, timeMs: Int64, device: String, signal: String, old: Int64?, new: Int64) -> String {
@@ -122,7 +131,7 @@ extension SampleStore {
                 }
                 let tables = [
                     ("energy_interval", "interval"), ("meter_replacement", "replacement"), ("manual_reading", "manual"),
-                    ("event", "event"),
+                    ("event", "event"), ("document", "document"),
                 ]
                 for (table, kind) in tables {
                     if let id = try Int64.fetchOne(

@@ -372,7 +372,9 @@ extension SampleStore {
         guard lastEnd < toMs else { return [] }
         let info = try channel(device: device, name: name)
         let lookback = 2 * (step.fixedLengthMs ?? 3_600_000)
-        let readings = try readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs)
+        // A reading exactly at `toMs` is the last interval's end value: read it too (`toMs` is
+        // inside the supported range, so + 1 cannot overflow).
+        let readings = try readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs + 1)
         guard let lastReading = readings.last, lastReading.timeMs >= lastEnd else { return [] }
         let declared = try replacements(device: device).map(\.replacement)
         var accumulator = IntervalAccumulator(step: step, calendar: calendar, options: options, emittingFrom: lastEnd)

@@ -214,6 +214,17 @@ public final class SampleStore: Sendable {
                     DROP INDEX energy_interval_by_channel;
                     """)
         }
+        // Generated documents (`esep report`): what was handed out, in the audit chain.
+        m.registerMigration("v6-document") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE document(
+                        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, template TEXT NOT NULL, period TEXT NOT NULL,
+                        language TEXT, format TEXT NOT NULL, content_sha256 TEXT NOT NULL, file_sha256 TEXT NOT NULL,
+                        audit_head TEXT, requested_by TEXT NOT NULL, created_ms INTEGER NOT NULL);
+                    CREATE INDEX document_by_kind ON document(kind, period);
+                    """)
+        }
         return m
     }
 

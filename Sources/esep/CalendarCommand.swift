@@ -3,6 +3,7 @@ import Compliance
 import Foundation
 import Metering
 import SiteConfig
+import Store
 
 /// `esep calendar`: the deadlines of every obligation the site has, on the working-day calendar.
 struct CalendarCommand: ParsableCommand {
@@ -21,6 +22,9 @@ struct CalendarCommand: ParsableCommand {
 
     @Option(help: "A config file: its [calendar] overrides and roles, and the site's time zone.")
     var config: String?
+
+    @Option(help: "The database whose recorded documents mark deadlines as generated (default: the config's [storage] path).")
+    var db: String?
 
     @Option(help: "First due date listed (default: today, site time).")
     var from: String?
@@ -84,7 +88,20 @@ struct CalendarCommand: ParsableCommand {
             }
             events[kind, default: []].append(try Self.date(parts[1], option: "--event \(kind.rawValue)"))
         }
-        let deadlines = DeadlineEngine(calendar: calendar).deadlines(from: from, until: to, roles: roles, events: events, today: today)
+        // Pool changes are events the config already knows.
+        if let pools = site?.operatorDetails?.pools.sorted(by: { $0.since < $1.since }) {
+            for p in pools.dropFirst() where !(events[.poolChange] ?? []).contains(p.since) { events[.poolChange, default: []].append(p.since) }
+        }
+        var deadlines = DeadlineEngine(calendar: calendar).deadlines(from: from, until: to, roles: roles, events: events, today: today)
+        // Which deadlines have their document: the store's record of generated documents.
+        if let path = db ?? site?.storage.path, FileManager.default.fileExists(atPath: path) {
+            do {
+                let store = try SampleStore(path: path, readOnly: true)
+                deadlines = Deadline.marking(deadlines, documents: try store.documents())
+            } catch {
+                throw ValidationError("--db: \(error)")
+            }
+        }
         switch format {
         case .table: print(DeadlineRenderer.text(deadlines, today: today, language: language), terminator: "")
         case .json: print(DeadlineRenderer.json(deadlines, today: today), terminator: "")

@@ -55,10 +55,11 @@ struct FeeCommand: ParsableCommand {
         let computation: FeeComputation
         do throws(FeeError) {
             computation = try rates.compute(
-                Self.input(fee, site: site, quarter: q, days: days), dueDates: Self.dueDates(q, calendar: workdays))
+                FeeObjectInput.of(fee, quarter: q, object: site.site.address ?? site.site.name, client: nil, days: days),
+                dueDates: FeeDueDates.of(q, calendar: workdays))
         } catch {
             // Name the config key behind the field where there is one.
-            guard let key = Self.configKey[error.field].map({ "fee.\($0)" }) else { throw ValidationError("\(error)") }
+            guard let key = FeeObjectInput.configKey[error.field].map({ "fee.\($0)" }) else { throw ValidationError("\(error)") }
             throw ValidationError("\(site.diagnostic(key: key, "\(error.field): \(error.message)"))")
         }
         if format == .json {
@@ -67,51 +68,5 @@ struct FeeCommand: ParsableCommand {
         }
         print(computation.textTable(), terminator: "")
         if today < q.next.firstDay { print("The quarter has not ended: the figures cover \(q.firstDay) to \(today).") }
-    }
-
-    /// FeeObjectInput's fields and the `[fee]` keys they come from.
-    static let configKey = [
-        "maximumPower": "max_power_mw", "licence": "licence_date", "averagePurchasePrice": "average_purchase_price_kzt",
-        "client": "payer",
-    ]
-
-    /// The fee engine's input for the site: all its energy in its one rate category, and the days
-    /// with a missing or faulty meter with their energy.
-    static func input(_ fee: FeeSection, site: SiteConfiguration, quarter: Quarter, days: [FeeDay]) throws(FeeError)
-        -> FeeObjectInput
-    {
-        let category = FeeRateCategory(rawValue: fee.category) ?? .grid
-        let total = days.reduce(Int64(0)) { $0 + $1.wh }
-        guard total >= 0 else {
-            throw FeeError(
-                code: .invalidInput, field: "meteredWh",
-                message: "the site's energy over the quarter is negative (\(total) Wh): check the meters' signs")
-        }
-        var licence: FeeLicence? = nil
-        if let number = fee.licenceNumber, let text = fee.licenceDate, let date = LocalDate(text) {
-            licence = FeeLicence(number: number, date: date)
-        }
-        return try FeeObjectInput(
-            quarter: quarter, object: site.site.address ?? site.site.name,
-            payerKind: fee.payer == "hosting_provider" ? .hostingProvider : .miner,
-            meteredWh: [category: total], licence: licence, controlMeterPresent: fee.controlMeter,
-            maximumPower: FeePower(megawatts: fee.maxPowerMW),
-            faultyMeterDays: days.filter(\.faulty).map { FeeFaultyMeterDay(date: $0.date, meteredWh: [category: max(0, $0.wh)]) },
-            averagePurchasePrice: try fee.averagePurchasePriceKZT.map { text throws(FeeError) in try FeePrice(kzt: text) })
-    }
-
-    /// The 15th (declaration) and 25th (payment) of the second month after the quarter, moved to
-    /// the next working day — from the deadline rules where they cover the quarter.
-    static func dueDates(_ q: Quarter, calendar: WorkingCalendar) -> FeeDueDates {
-        let engine = DeadlineEngine(calendar: calendar)
-        let period = ReportingPeriod.quarter(year: q.year, number: q.number)!
-        func due(_ document: String, day: Int) -> LocalDate {
-            if let rule = engine.applicableRule(documentID: document, for: period) {
-                return engine.deadline(rule: rule, period: period, today: q.firstDay).dueDate
-            }
-            let month = CalendarMonth(containing: q.next.firstDay).adding(months: 1)
-            return calendar.nextWorkingDay(onOrAfter: LocalDate(year: month.year, month: month.month, day: day)!)
-        }
-        return FeeDueDates(declaration: due("fee_declaration", day: 15), payment: due("fee_payment", day: 25))
     }
 }

@@ -131,6 +131,18 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         defer { daemonLock.release() }
+        // What the database was filled by: `esep report --db` without a config builds the demo's
+        // documents from these (and refuses for a real site's database).
+        do {
+            try store.setMeta("config", site.sourcePath)
+            if config == nil {
+                try store.setMeta("demo_meters", "\(meters)")
+                try store.setMeta("demo_profile", profile)
+            }
+        } catch {
+            logger.critical("store: \(error)")
+            throw ExitCode(1)
+        }
         var options = IngestOptions()
         options.holeFill = site.ingest.holeFillRegisters
         options.backoffMaxMs = Int64(site.ingest.backoffMaxSeconds) * 1000
@@ -170,11 +182,20 @@ struct RunCommand: AsyncParsableCommand {
         }
         let status = IngestLiveStatus(board: pipeline.board, live: pipeline.live, storeHealth: pipeline.storeHealth)
         let scheme = apiConfiguration.tlsEnabled ? "https" : "http"
+        let rates: FeeRateTable
+        do {
+            rates = try feeRateTable(site)
+        } catch {
+            logger.critical("config: \(error.diagnostics.map(\.description).joined(separator: "; "))")
+            throw ExitCode(1)
+        }
+        let energy = EnergyReadModel(store: store, site: site, live: status)
         let api: APIServer
         do {
             api = try APIServer(
-                configuration: apiConfiguration, site: site, store: store, ingest: status,
-                energy: EnergyReadModel(store: store, site: site, live: status), workingCalendar: workdays, metrics: metrics,
+                configuration: apiConfiguration, site: site, store: store, ingest: status, energy: energy,
+                workingCalendar: workdays, documents: DocumentSources(site: site, model: energy, workdays: workdays, rates: rates),
+                metrics: metrics,
                 logger: logger,
                 onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host

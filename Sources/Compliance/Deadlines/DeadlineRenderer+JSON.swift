@@ -7,7 +7,7 @@ extension DeadlineRenderer {
     /// Each deadline: `key`, `rule_id`, `document_id`, `template_version`, `name` (`en`, `ru`, `kk`),
     /// `period` (`kind`, `label`, `start`, `end` exclusive, and `event` for event periods),
     /// `unadjusted_date`, `due_date`, `weekday`, `rolls_over`, `rolled_over`, `days_left`,
-    /// `working_days_left`, `status`, `generated`, `regime` (`name`, `from`, `until` or null),
+    /// `working_days_left`, `status`, `generated`, `report` (the API path of the document, or null), `regime` (`name`, `from`, `until` or null),
     /// `regime_ended_before_due`, `applies_to`, `sources` (`citation`, `secondary`, `note` or null).
     /// Strings are escaped per RFC 8259 §7.
     public static func json(_ deadlines: [Deadline], today: LocalDate) -> String {
@@ -37,6 +37,7 @@ extension DeadlineRenderer {
             ("working_days_left", .int(d.workingDaysLeft)),
             ("status", .string(d.status.rawValue)),
             ("generated", d.generated.map { .bool($0) } ?? .null),
+            ("report", d.reportPath.map { .string($0) } ?? .null),
             (
                 "regime",
                 .object([

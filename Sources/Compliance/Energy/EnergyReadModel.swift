@@ -192,9 +192,10 @@ public struct EnergyReadModel: Sendable {
                 }
             }
         }
-        // Tail: an interval still "open" well after its end has no reading after it: it has ended.
+        // Tail: an interval still "open" well after its end has no reading after it: it has ended —
+        // partial, unless its last reading lies on its end boundary (then its energy is whole).
         if let k = ivs.lastIndex(where: { $0.wh != nil }), ivs[k].isOpen, now() >= ivs[k].endMs + m.options.measuredGapMs {
-            ivs[k] = ivs[k].adding(.partial)
+            if ivs[k].covered?.upperBound != ivs[k].endMs { ivs[k] = ivs[k].adding(.partial) }
             ivs[k].isOpen = false
         }
     }

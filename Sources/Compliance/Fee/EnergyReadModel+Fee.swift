@@ -23,14 +23,16 @@ extension EnergyReadModel {
     /// measured interval nor by one filled from its check meter exceeds `faultyShare` — a missing,
     /// estimated, interpolated or suspect stretch counts against it. Computed from the same
     /// intervals every other report uses.
-    public func feeDays(_ quarter: Quarter, faultyShare: Double) throws(StoreError) -> [FeeDay] {
+    /// - Parameter meters: the meters of one object of taxation (a location, a hosted client); nil:
+    ///   every counted main meter of the site.
+    public func feeDays(_ quarter: Quarter, faultyShare: Double, meters subset: [EnergyMeter]? = nil) throws(StoreError) -> [FeeDay] {
         let range = calendar.range(of: quarter)
         let grid = self.grid(fromMs: range.lowerBound, toMs: range.upperBound)
         guard grid.count >= 2 else { return [] }
         var days: [LocalDate: FeeDay] = [:]
         var elapsed: [LocalDate: [String: (elapsed: Int64, ok: Int64)]] = [:]
         let open = live?.openIntervals()
-        for m in countedMeters {
+        for m in subset ?? countedMeters {
             for iv in try intervals(m, grid: grid, open: open) {
                 let date = calendar.localDate(at: iv.startMs)
                 var day = days[date] ?? FeeDay(date: date, wh: 0, unmeasuredShare: 0, worstMeter: nil, faulty: false)
