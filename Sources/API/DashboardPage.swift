@@ -8,12 +8,12 @@ import Hummingbird
 /// Element ids the script fills (the dashboard test checks they are present): `site-power`,
 /// `site-power-note`, `power-chart`, `energy-chart`, `energy-today`, `qtd-kwh`,
 /// `qtd-completeness`, `mtd-kwh`, `mtd-completeness`, `meters-reporting`, `meter-rows`,
-/// `saon-rows`, `updated`, `status`.
+/// `saon-rows`, `deadline-rows`, `updated`, `status`.
 enum DashboardPage {
     /// Ids of the elements the script fills.
     static let elementIds = [
         "site-power", "site-power-note", "power-chart", "energy-chart", "energy-today", "qtd-kwh", "qtd-completeness",
-        "mtd-kwh", "mtd-completeness", "meters-reporting", "meter-rows", "saon-rows", "updated", "status",
+        "mtd-kwh", "mtd-completeness", "meters-reporting", "meter-rows", "saon-rows", "deadline-rows", "updated", "status",
     ]
 
     static let html = #"""
@@ -80,6 +80,14 @@ enum DashboardPage {
           <section class="wide">
             <h2>Today's 15-minute energy (kWh) — total <span id="energy-today">—</span> kWh</h2>
             <svg id="energy-chart" viewBox="0 0 800 180" preserveAspectRatio="none" role="img" aria-label="energy per 15 minutes"></svg>
+          </section>
+          <section class="wide">
+            <h2>Next deadlines — documents in <select id="doc-lang" aria-label="document language"><option value="kk">қазақша</option><option value="ru" selected>русский</option><option value="en">English</option></select></h2>
+            <table>
+              <thead><tr><th>document</th><th>period</th><th>due</th><th class="num">days left</th><th>status</th><th>document</th></tr></thead>
+              <tbody id="deadline-rows"></tbody>
+            </table>
+            <div class="note">Documents open in a new tab (HTML) or download (PDF), fetched with this page's token; each one generated is recorded in the audit chain.</div>
           </section>
           <section class="wide">
             <h2>Meters</h2>
@@ -250,10 +258,51 @@ enum DashboardPage {
             if (!s.saon.length) { var tr = document.createElement('tr'); cell(tr, 'no SAON controller configured'); saon.appendChild(tr); }
           }
 
+          // A document is fetched with the token (a plain link would carry none) and shown from a blob.
+          function openDocument(path, format) {
+            fetch(path + '&format=' + format + '&lang=' + $('doc-lang').value,
+                  { headers: { 'Authorization': 'Bearer ' + token() }, cache: 'no-store' })
+              .then(function (r) {
+                if (!r.ok) return r.json().then(function (b) { throw new Error(((b.error || {}).message) || String(r.status)); });
+                return r.blob();
+              })
+              .then(function (b) {
+                var url = URL.createObjectURL(b);
+                if (format === 'pdf') {
+                  var a = document.createElement('a'); a.href = url; a.download = path.split('/').pop().replace(/[?=&]/g, '-') + '.pdf'; a.click();
+                } else { window.open(url, '_blank'); }
+                setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+                loadDeadlines();
+              })
+              .catch(function (err) { text($('status'), 'document: ' + (err.message || err)); $('status').className = 'down'; });
+          }
+          function loadDeadlines() {
+            return get('/v1/deadlines').then(function (r) {
+              var rows = $('deadline-rows'); rows.textContent = '';
+              r.deadlines.slice(0, 6).forEach(function (d) {
+                var tr = document.createElement('tr');
+                cell(tr, d.name.en); cell(tr, d.period.label);
+                cell(tr, d.due_date + ' ' + d.weekday); cell(tr, String(d.days_left), 'num');
+                cell(tr, d.status.replace('_', ' '), d.status === 'overdue' ? 'down' : d.status === 'generated' ? 'ok' : d.status === 'due_soon' || d.status === 'due_today' ? 'stale' : '');
+                var td = document.createElement('td');
+                if (d.report) {
+                  ['html', 'pdf'].forEach(function (f) {
+                    var a = document.createElement('a'); a.href = '#'; a.textContent = f.toUpperCase(); a.style.marginRight = '.5rem';
+                    a.addEventListener('click', function (e) { e.preventDefault(); openDocument(d.report, f); });
+                    td.appendChild(a);
+                  });
+                } else { td.textContent = '—'; }
+                tr.appendChild(td); rows.appendChild(tr);
+              });
+              if (!r.deadlines.length) { var tr = document.createElement('tr'); cell(tr, 'no deadline in the next year'); rows.appendChild(tr); }
+            }).catch(function () { /* the token may lack reports:read: the rest still shows */ });
+          }
+
           function refresh() {
             get('/v1/snapshot').then(function (s) {
               showSnapshot(s);
               text($('status'), 'live'); $('status').className = 'ok';
+              if (tick % 60 === 0) loadDeadlines();
               if (tick++ % 6 !== 0) { drawPower(); return null; }
               var now = s.generated_at_ms, day = localDate(now);
               get('/v1/site/power?step=1m&from=' + (now - KEEP_MS) + '&to=' + (now + 1))

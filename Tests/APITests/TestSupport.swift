@@ -116,7 +116,8 @@ struct Fixture {
 
     func server(
         _ configure: (inout APIConfiguration) -> Void = { _ in }, energy: (any EnergyDataSource)? = nil,
-        metrics: APIMetrics? = nil, status: (any IngestStatusSource)? = nil, useStatus: Bool = true
+        metrics: APIMetrics? = nil, status: (any IngestStatusSource)? = nil, useStatus: Bool = true,
+        documents: DocumentSources? = nil
     ) throws -> APIServer {
         var c = APIConfiguration(host: "127.0.0.1", port: 0, rateLimitPerSecond: 10_000, tokens: Tokens.entries)
         configure(&c)
@@ -124,7 +125,7 @@ struct Fixture {
         logger.logLevel = .warning
         return try APIServer(
             configuration: c, site: site, store: store, ingest: useStatus ? (status ?? self.status) : nil,
-            energy: energy, metrics: metrics, logger: logger, now: { [nowMs] in nowMs })
+            energy: energy, documents: documents, metrics: metrics, logger: logger, now: { [nowMs] in nowMs })
     }
 }
 
