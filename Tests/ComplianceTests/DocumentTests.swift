@@ -178,6 +178,24 @@ let septemberDistributions = """
         #expect(item?["status"]?.text == "met")
     }
 
+    /// A corrected 1-ЦМ submission (rule 6 of `003_…`: within 10 working days of a change) says what
+    /// it replaces and why, and is due 10 working days after the day it is made.
+    @Test func cm1CorrectionSaysWhatItReplaces() throws {
+        let f = try DocumentFixture(days: 1, gapDays: nil)
+        let original = String(repeating: "ab", count: 32)
+        let d = try DocumentBuilder.build(
+            DocumentRequest(
+                kind: .cm1, period: DocumentPeriodKind.month.parse("2026-09")!, distributions: ("sep.csv", Array(septemberDistributions.utf8)),
+                correction: .init(replaces: original, reason: "row 2: quantity corrected by the pool")),
+            from: f.sources())
+        #expect(d.json["document"]?["correction"]?["replaces_sha256"]?.text == original)
+        // Made on Mon 2026-10-05: 10 working days later is Mon 2026-10-19.
+        #expect(d.json["document"]?["due"]?["date"]?.text == "2026-10-19")
+        let html = String(decoding: try DocumentRenderer.rendered(d, format: .html, language: .kk), as: UTF8.self)
+        #expect(html.contains(original))
+        #expect(html.contains("row 2: quantity corrected by the pool"))
+    }
+
     /// A distributions file with errors generates nothing and names every problem.
     @Test func cm1WithErrorsGeneratesNothing() throws {
         let f = try DocumentFixture(days: 1, gapDays: nil)
