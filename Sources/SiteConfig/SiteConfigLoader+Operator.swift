@@ -239,8 +239,8 @@ extension ConfigDecoder {
     }
 
     static func isBIC(_ s: String) -> Bool {
-        (s.count == 8 || s.count == 11) && s.unicodeScalars.allSatisfy { CharacterSet.uppercaseLetters.contains($0) || ("0"..."9").contains($0) }
-            && s.prefix(6).allSatisfy(\.isLetter)
+        (s.utf8.count == 8 || s.utf8.count == 11) && s.utf8.allSatisfy { (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }
+            && s.utf8.prefix(6).allSatisfy { (0x41...0x5A).contains($0) }
     }
 
     /// An IPv4 or IPv6 address, optionally with a prefix length.

@@ -79,7 +79,7 @@ struct ReportCommand: ParsableCommand {
             request.distributions = (path, Array(data))
         }
         if let corrects, let reason {
-            guard corrects.count == 64, corrects.allSatisfy(\.isHexDigit) else {
+            guard corrects.utf8.count == 64, corrects.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0) }) else {
                 throw ValidationError("--corrects: '\(corrects)' is not a SHA-256 (64 hex digits, as printed on the document)")
             }
             request.correction = DocumentRequest.Correction(replaces: corrects.lowercased(), reason: reason)

@@ -121,7 +121,7 @@ let septemberDistributions = """
         #expect(faulty.first?["date"]?.text == "2026-08-10")
         let penalty = b["lines"]?.items.first { $0["kind"]?.text == "penalty" }
         #expect(penalty?["basis"]?.text == "p_max_times_24h")
-        #expect(penalty?["rate_kzt"]?.text == "25.00")
+        #expect(penalty?["rate_kzt_per_kwh"]?.text == "25.00")
         // 0.5 MW × 24 h × 7 days = 84,000 kWh at 25 KZT.
         #expect(penalty?["kwh"]?.text == "84000.000")
         #expect(penalty?["amount_kzt"]?.text == "2100000.00")
@@ -145,7 +145,7 @@ let septemberDistributions = """
             let d = try f.build(.fee, q)
             #expect(d.template.id == template, "\(q)")
             let line = d.json["fee"]?["objects"]?.items.first?["lines"]?.items.first
-            #expect(line?["rate_kzt"]?.text == rate, "\(q)")
+            #expect(line?["rate_kzt_per_kwh"]?.text == rate, "\(q)")
             #expect(d.json["fee"]?["rate_period"]?["source"]?.text?.contains(source) == true, "\(q): \(d.json["fee"]?["rate_period"]?["source"]?.text ?? "")")
             // 3 days × 288 × 1,400 Wh.
             #expect(line?["kwh"]?.text == "1209.600", "\(q)")

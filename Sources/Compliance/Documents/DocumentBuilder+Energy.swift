@@ -115,7 +115,7 @@ extension DocumentBuilder {
                     x.add("date", .string(d.date.description))
                     x.add("meter", d.worstMeter)
                     x.add("unmeasured_share", share(d.unmeasuredShare))
-                    x.add("kwh", kwh(d.wh))
+                    x.add("metered_kwh", kwh(d.wh))
                     return x.value
                 }))
         let replacements = try model.store.replacements().filter { range.contains($0.replacement.timeMs) }

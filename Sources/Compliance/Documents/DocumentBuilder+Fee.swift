@@ -121,7 +121,7 @@ extension DocumentBuilder {
                     x.add("removed_kwh", kwh(line.removedWh))
                     x.add("kwh", kwh(line.volumeWh))
                     x.add("wh", .int(line.volumeWh))
-                    x.add("rate_kzt", .number(line.rateKZTText))
+                    x.add("rate_kzt_per_kwh", .number(line.rateKZTText))
                     x.add("amount_kzt", .number(line.amountKZTText))
                     x.add("rule", .string(line.rule))
                     x.add("source", .string(line.source))

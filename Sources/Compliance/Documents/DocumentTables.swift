@@ -19,7 +19,7 @@ enum DocumentTables {
             return rows
         case .fee:
             var rows = [
-                ["object", "location", "client_name", "client_bin", "line", "category", "basis", "kwh", "rate_kzt", "amount_kzt", "rule", "source"]
+                ["object", "location", "client_name", "client_bin", "line", "category", "basis", "kwh", "rate_kzt_per_kwh", "amount_kzt", "rule", "source"]
             ]
             let f = j["fee"]
             for o in f?["objects"]?.items ?? [] {
@@ -27,7 +27,7 @@ enum DocumentTables {
                     rows.append([
                         o["object"]?.text ?? "", o["location"]?.text ?? "", o["client"]?["name"]?.text ?? "", o["client"]?["bin"]?.text ?? "",
                         l["kind"]?.text ?? "", l["category"]?.text ?? "", l["basis"]?.text ?? "", l["kwh"]?.text ?? "",
-                        l["rate_kzt"]?.text ?? "", l["amount_kzt"]?.text ?? "", l["rule"]?.text ?? "", l["source"]?.text ?? "",
+                        l["rate_kzt_per_kwh"]?.text ?? "", l["amount_kzt"]?.text ?? "", l["rule"]?.text ?? "", l["source"]?.text ?? "",
                     ])
                 }
             }
