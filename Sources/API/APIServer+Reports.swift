@@ -76,6 +76,8 @@ extension APIServer {
             return APIProblem(status: .unprocessableContent, code: "missing_details", message: e.description)
         case .pdf:
             return APIProblem(status: .notImplemented, code: "pdf_unavailable", message: e.message)
+        case .busy:
+            return .overloaded(e.message)
         default:
             return APIProblem(status: .internalServerError, code: "document_failed", message: e.description)
         }

@@ -2,7 +2,7 @@
 /// the parameter or input it concerns, and a message that says what is wrong and what to do.
 public struct DocumentError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Value: String { case invalidPeriod, noTemplate, unknownTemplate, missingDetails, invalidInput, data, render, pdf }
+        private enum Value: String { case invalidPeriod, noTemplate, unknownTemplate, missingDetails, invalidInput, data, render, pdf, busy }
         private let value: Value
         private init(_ v: Value) { value = v }
         /// `--period` is not what the kind takes, or has not started.
@@ -21,6 +21,8 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
         public static let render = Code(.render)
         /// The PDF could not be made (no Chromium, or it failed).
         public static let pdf = Code(.pdf)
+        /// As many PDFs as the box allows are being printed; try again shortly.
+        public static let busy = Code(.busy)
         public var description: String { value.rawValue }
     }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Mustache
+import Synchronization
 public import Store
 
 /// Renders a ``GeneratedDocument`` as JSON, CSV, HTML (swift-mustache templates compiled into the
@@ -119,6 +120,10 @@ public struct DocumentRenderer: Sendable {
 
     // MARK: PDF
 
+    /// PDFs printed at once, at most.
+    public static let maxConcurrentPDFs = 2
+    static let pdfsInFlight = Mutex(0)
+
     /// The Chromium executables tried, in order (`ESEP_CHROMIUM` first when set).
     static let chromiumNames = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 
@@ -140,6 +145,17 @@ public struct DocumentRenderer: Sendable {
     /// - Throws: ``DocumentError/Code/pdf``: no Chromium (saying how to install it), or it failed or
     ///   took longer than `timeout` seconds.
     public static func pdf(html: String, timeout: Double = 120) throws(DocumentError) -> [UInt8] {
+        // Each print is a Chromium process (~150 MB): at most `maxConcurrentPDFs` at once, so that
+        // requests for PDFs cannot exhaust a small box.
+        let admitted = pdfsInFlight.withLock { n in
+            guard n < maxConcurrentPDFs else { return false }
+            n += 1
+            return true
+        }
+        guard admitted else {
+            throw DocumentError(.busy, parameter: "--format pdf", "\(maxConcurrentPDFs) PDFs are being printed; try again in a few seconds")
+        }
+        defer { pdfsInFlight.withLock { $0 -= 1 } }
         guard let chromium = chromium() else {
             throw DocumentError(
                 .pdf, parameter: "--format pdf",
