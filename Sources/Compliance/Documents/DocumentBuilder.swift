@@ -103,7 +103,9 @@ public enum DocumentBuilder {
             throw DocumentError(.data, parameter: "--db", "\(error)")
         }
         var body: [(String, JSONValue)] = [("document", header(request, template: template, forced: forced, sources: sources))]
-        body.append(("operator", operatorJSON(op)))
+        // The pool of the period's last day (or of today, for a period still running).
+        let poolDay = min(request.period.lastDay, sources.today)
+        body.append(("operator", operatorJSON(op, pool: op.pool(on: poolDay), countedMeters: sources.model.countedMeters.map(\.id))))
         do {
             switch request.kind {
             case .quarterlyNotice:
@@ -191,7 +193,10 @@ public enum DocumentBuilder {
         return d.value
     }
 
-    static func operatorJSON(_ op: OperatorSection) -> JSONValue {
+    /// - Parameters:
+    ///   - pool: the pool mined through in the period, if any.
+    ///   - countedMeters: what a location without its own meter list is measured by.
+    static func operatorJSON(_ op: OperatorSection, pool: OperatorSection.Pool?, countedMeters: [String]) -> JSONValue {
         var o = JSONObject()
         o.add("legal_name", .string(op.legalName))
         o.add("bin", .string(op.bin))
@@ -211,6 +216,14 @@ public enum DocumentBuilder {
         if let l = op.licence {
             o.add("licence", .object([("number", .string(l.number)), ("date", .string(l.date.description))]))
         }
+        if let pool {
+            var p = JSONObject()
+            p.add("name", .string(pool.name))
+            p.add("bin", pool.bin)
+            p.add("url", pool.url)
+            p.add("since", .string(pool.since.description))
+            o.add("pool", p.value)
+        }
         o.add("required_capacity_mw", number: op.requiredCapacityMW)
         if let jobs = op.jobs { o.add("jobs", .int(jobs)) }
         var investment = JSONObject()
@@ -225,7 +238,7 @@ public enum DocumentBuilder {
                 op.locations.map { l in
                     .object([
                         ("id", .string(l.id)), ("name", .string(l.name)), ("address", .string(l.address)),
-                        ("meters", .array(l.meters.map { .string($0) })),
+                        ("meters", .array((l.meters.isEmpty ? countedMeters : l.meters).map { .string($0) })),
                     ])
                 }))
         o.add(

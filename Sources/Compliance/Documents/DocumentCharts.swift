@@ -13,11 +13,17 @@ enum DocumentCharts {
     static let bottom = 28
 
     /// `month_svg` and `profile_svg` for a document with a `consumption` member; nil otherwise.
-    static func render(_ json: JSONValue, library: MustacheLibrary, language: Language) -> [String: String]? {
+    static func render(_ json: JSONValue, library: MustacheLibrary, language: Language, labels: [String: String]) -> [String: String]? {
         guard let c = json["consumption"] else { return nil }
         var out: [String: String] = [:]
-        out["month_svg"] = library.render(months(c["months"]?.items ?? [], language: language), withTemplate: "chart-bars")
-        out["profile_svg"] = library.render(profile(c["profile"]?.items ?? [], language: language), withTemplate: "chart-profile")
+        var m = months(c["months"]?.items ?? [], language: language)
+        m["unit"] = labels["chart_axis_kwh"] ?? "kWh"
+        m["title"] = labels["chart_month"] ?? "kWh by month"
+        out["month_svg"] = library.render(m, withTemplate: "chart-bars")
+        var p = profile(c["profile"]?.items ?? [], language: language)
+        p["unit"] = labels["chart_axis_kw"] ?? "kW"
+        p["title"] = labels["chart_profile"] ?? "average 15-minute profile, kW"
+        out["profile_svg"] = library.render(p, withTemplate: "chart-profile")
         return out
     }
 
@@ -37,7 +43,8 @@ enum DocumentCharts {
             let y = y0 - span * Double(i) / 4
             return [
                 "x1": left, "x2": width - right, "y": fmt(y), "tx": left - 4, "ty": fmt(y + 3),
-                "label": DocumentRenderer.localisedDecimal(String(format: "%.0f", v), language),
+                // Whole numbers once the axis reaches 10, else enough decimals to tell the lines apart.
+                "label": DocumentRenderer.localisedDecimal(String(format: max >= 10 ? "%.0f" : max >= 1 ? "%.2f" : "%.3f", v), language),
             ]
         }
     }

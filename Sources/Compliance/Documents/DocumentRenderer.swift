@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Metering
 import Mustache
 import Synchronization
 public import Store
@@ -67,11 +68,30 @@ public struct DocumentRenderer: Sendable {
         }
         context["t"] = t
         context["lang"] = language.rawValue
-        context["charts"] = DocumentCharts.render(d.json, library: library, language: language)
+        context["charts"] = DocumentCharts.render(d.json, library: library, language: language, labels: t)
+        context["regenerate"] = Self.regenerateCommand(d)
         guard let html = library.render(context, withTemplate: d.template.file) else {
             throw DocumentError(.render, parameter: "template", "no template '\(d.template.file)' is shipped")
         }
         return html
+    }
+
+    /// The command that makes the document's JSON again, to compare its content SHA-256.
+    static func regenerateCommand(_ d: GeneratedDocument) -> String {
+        let period: String
+        switch d.period.kind {
+        case .quarter, .month: period = d.period.label
+        case .event: period = d.period.start.description
+        }
+        var command = "esep report \(d.kind.rawValue) --config CONFIG --period \(period)"
+        if d.forced { command += " --template \(d.template.id)" }
+        if d.kind == .cm1 {
+            command += " --distributions \(d.json["cm1"]?["source_file"]?["name"]?.text ?? "FILE.csv")"
+            if let c = d.json["document"]?["correction"] {
+                command += " --corrects \(c["replaces_sha256"]?.text ?? "") --reason '…'"
+            }
+        }
+        return command + " --format json"
     }
 
     /// The JSON tree as a Mustache context: objects as dictionaries (with `status_label`,
@@ -89,7 +109,7 @@ public struct DocumentRenderer: Sendable {
             for (key, value) in members {
                 guard let c = context(value, language: language, labels: labels) else { continue }
                 out[key] = c
-                if ["status", "quality", "kind", "basis", "category", "weekday"].contains(key), case .string(let s) = value {
+                if ["status", "quality", "kind", "basis", "category", "weekday", "role"].contains(key), case .string(let s) = value {
                     out["\(key)_label"] = labels["\(key)_\(s)"] ?? s
                 }
                 // A checklist item's title: `check_` and its id with `-` as `_`.
