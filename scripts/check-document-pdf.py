@@ -129,7 +129,12 @@ def expectations(doc, lang):
             raise KeyError("checklist.items is empty")
         for item in items:
             for j, evidence in enumerate(item.get("evidence", [])):
-                exp.append(("checklist %s evidence[%d]" % (item.get("id", "?"), j), [evidence[:20]]))
+                # Evidence is said in the document's language; its arguments (meter ids, dates,
+                # pool names, figures in the language's format) are on the page in every one.
+                for k, arg in enumerate(evidence.get("args", [])):
+                    if re.fullmatch(r"-?[0-9]+\.[0-9]+", arg):
+                        arg = number(arg, len(arg.split(".")[1]), lang)
+                    exp.append(("checklist %s evidence[%d] arg %d" % (item.get("id", "?"), j, k), [arg[:40]]))
     elif kind == "pool-change":
         exp.append(("pool_change.new.name", [get(doc, "pool_change.new.name")]))
     return exp

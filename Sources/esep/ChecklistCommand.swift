@@ -54,7 +54,7 @@ struct ChecklistCommand: ParsableCommand {
         }
         var table = TextTable(header: ["item", "status", "evidence"])
         for i in items {
-            let evidence = i["evidence"]?.items.compactMap(\.text) ?? []
+            let evidence = i["evidence"]?.items.compactMap { $0["text"]?.text } ?? []
             table.rows.append([i["id"]?.text ?? "", i["status"]?.text ?? "", evidence.first ?? ""])
             for e in evidence.dropFirst() { table.rows.append(["", "", e]) }
         }

@@ -1,4 +1,4 @@
-import Compliance
+@testable import Compliance
 import Foundation
 import Metering
 import SiteConfig
@@ -212,5 +212,26 @@ let septemberDistributions = """
             #expect(e.message.contains("bad.csv:3:6: date:"), "\(e)")
         }
         #expect(try f.store.documents().isEmpty)
+    }
+}
+
+@Suite struct DocumentLabelTests {
+    /// Every template's regime and every code of checklist evidence is said in the three languages.
+    @Test func regimesAndEvidenceHaveTheirLabels() throws {
+        let renderer = try DocumentRenderer()
+        for language in Language.allCases {
+            let t = renderer.labels(language)
+            for template in DocumentTemplate.all {
+                #expect(!(t["regime_\(template.id)"] ?? "").isEmpty, "\(language): regime_\(template.id)")
+            }
+            for code in CheckEvidence.english.keys {
+                let label = t["ev_\(code)"] ?? ""
+                #expect(!label.isEmpty, "\(language): ev_\(code)")
+                // The same arguments in every language.
+                let places = CheckEvidence.english[code]!.components(separatedBy: "{").count
+                #expect(label.components(separatedBy: "{").count == places, "\(language): ev_\(code)")
+            }
+            #expect(t["ev_completeness"] == nil || language != .en || t["ev_completeness"] == CheckEvidence.english["completeness"])
+        }
     }
 }

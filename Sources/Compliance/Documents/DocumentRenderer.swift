@@ -70,6 +70,7 @@ public struct DocumentRenderer: Sendable {
         context["lang"] = language.rawValue
         context["charts"] = DocumentCharts.render(d.json, library: library, language: language, labels: t)
         context["regenerate"] = Self.regenerateCommand(d)
+        context["regime_label"] = t["regime_\(d.template.id)"]
         guard let html = library.render(context, withTemplate: d.template.file) else {
             throw DocumentError(.render, parameter: "template", "no template '\(d.template.file)' is shipped")
         }
@@ -111,6 +112,12 @@ public struct DocumentRenderer: Sendable {
                 out[key] = c
                 if ["status", "quality", "kind", "basis", "category", "weekday", "role"].contains(key), case .string(let s) = value {
                     out["\(key)_label"] = labels["\(key)_\(s)"] ?? s
+                }
+                // Coded evidence in the document's language: `ev_<code>` with its arguments.
+                if key == "code", case .string(let code) = value, let template = labels["ev_\(code)"] {
+                    let args = members.first { $0.0 == "args" }?.1.items.compactMap(\.text) ?? []
+                    out["text_label"] = CheckEvidence.fill(
+                        template, args.map { $0.range(of: #"^-?[0-9]+\.[0-9]+$"#, options: .regularExpression) != nil ? localisedDecimal($0, language) : $0 })
                 }
                 // A checklist item's title: `check_` and its id with `-` as `_`.
                 if key == "id", case .string(let id) = value, members.contains(where: { $0.0 == "evidence" }) {

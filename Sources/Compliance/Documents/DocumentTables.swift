@@ -51,7 +51,7 @@ enum DocumentTables {
             for i in j["checklist"]?["items"]?.items ?? [] {
                 rows.append([
                     i["id"]?.text ?? "", i["source"]?.text ?? "", i["status"]?.text ?? "",
-                    (i["evidence"]?.items ?? []).compactMap(\.text).joined(separator: "; "),
+                    (i["evidence"]?.items ?? []).compactMap { $0["text"]?.text }.joined(separator: "; "),
                 ])
             }
             return rows
