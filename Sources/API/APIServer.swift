@@ -163,7 +163,7 @@ final class SnapshotCache<Entry: Sendable>: Sendable {
     private struct State {
         var current: Entry?
         /// When the computation of `current` started.
-        var computedAt: ContinuousClock.Instant = .now
+        var computedAt: ContinuousClock.Instant?
         var refreshing: Task<Entry, any Error>?
     }
 
@@ -174,19 +174,21 @@ final class SnapshotCache<Entry: Sendable>: Sendable {
 
     private let ttl: Duration
     private let maxStale: Duration
-    private let clock = ContinuousClock()
+    /// The clock ages are measured on (tests move it by hand).
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let state = Mutex(State())
 
-    init(ttl: Duration, maxStale: Duration? = nil) {
+    init(ttl: Duration, maxStale: Duration? = nil, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.ttl = ttl
         self.maxStale = maxStale ?? max(.seconds(5), ttl * 5)
+        self.now = now
     }
 
     func get(_ compute: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
         guard ttl > .zero else { return try await compute() }
-        let now = clock.now
+        let now = self.now()
         let decision = state.withLock { s -> Decision in
-            if let current = s.current, now < s.computedAt.advanced(by: ttl) { return .fresh(current) }
+            if let current = s.current, let at = s.computedAt, now < at.advanced(by: ttl) { return .fresh(current) }
             let task: Task<Entry, any Error>
             if let running = s.refreshing {
                 task = running
@@ -207,7 +209,7 @@ final class SnapshotCache<Entry: Sendable>: Sendable {
                 }
                 s.refreshing = task
             }
-            if let current = s.current, now < s.computedAt.advanced(by: maxStale) { return .fresh(current) }
+            if let current = s.current, let at = s.computedAt, now < at.advanced(by: maxStale) { return .fresh(current) }
             return .wait(task)
         }
         switch decision {

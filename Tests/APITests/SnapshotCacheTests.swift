@@ -12,6 +12,13 @@ import Testing
 
         struct Failure: Error {}
 
+        /// A hand-moved clock for the cache: ages change only when the test says so, never because
+        /// the machine is busy.
+        let base = ContinuousClock.now
+        let elapsed = Mutex<Duration>(.zero)
+        var now: @Sendable () -> ContinuousClock.Instant { { [self] in base.advanced(by: elapsed.withLock { $0 }) } }
+        func advance(_ d: Duration) { elapsed.withLock { $0 += d } }
+
         func compute() async throws -> Int {
             let n = calls.wrappingAdd(1, ordering: .relaxed).newValue
             // Bounded: a gate left closed by a broken test ends after 10 s.
@@ -28,7 +35,7 @@ import Testing
     @Test func concurrentRequestsShareOneComputation() async throws {
         let source = Source()
         source.open.store(false, ordering: .relaxed)
-        let cache = SnapshotCache<Int>(ttl: .seconds(60))
+        let cache = SnapshotCache<Int>(ttl: .seconds(60), now: source.now)
         let results = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<8 { group.addTask { try await cache.get { try await source.compute() } } }
             try await Task.sleep(for: .milliseconds(50))
@@ -43,9 +50,9 @@ import Testing
 
     @Test func anExpiredEntryIsServedWhileOneRefreshRuns() async throws {
         let source = Source()
-        let cache = SnapshotCache<Int>(ttl: .milliseconds(50), maxStale: .seconds(30))
+        let cache = SnapshotCache<Int>(ttl: .milliseconds(50), maxStale: .seconds(30), now: source.now)
         #expect(try await cache.get { try await source.compute() } == 1)
-        try await Task.sleep(for: .milliseconds(80))
+        source.advance(.milliseconds(80))
         source.open.store(false, ordering: .relaxed)
         // The refresh is blocked; requests still get the previous entry at once, and start no second refresh.
         #expect(try await cache.get { try await source.compute() } == 1)
@@ -63,12 +70,12 @@ import Testing
 
     @Test func anEntryOlderThanMaxStaleIsWaitedForAndFailuresAreNotCached() async throws {
         let source = Source()
-        let cache = SnapshotCache<Int>(ttl: .milliseconds(10), maxStale: .milliseconds(30))
+        let cache = SnapshotCache<Int>(ttl: .milliseconds(10), maxStale: .milliseconds(30), now: source.now)
         #expect(try await cache.get { try await source.compute() } == 1)
-        try await Task.sleep(for: .milliseconds(60))
+        source.advance(.milliseconds(60))
         // Too old to serve: the request waits for the new one.
         #expect(try await cache.get { try await source.compute() } == 2)
-        try await Task.sleep(for: .milliseconds(60))
+        source.advance(.milliseconds(60))
         source.fail.store(true, ordering: .relaxed)
         await #expect(throws: Source.Failure.self) { try await cache.get { try await source.compute() } }
         source.fail.store(false, ordering: .relaxed)

@@ -12,7 +12,7 @@ import Testing
 /// 5 minutes and is silent for a week (`gapDays`, local days) — the faulty-meter week of the fee.
 /// C1, the check meter of F1, counts 1,001 Wh. Readings every 5 minutes from the quarter's first
 /// instant to its end (or `days` days), the clock 4½ days after the quarter.
-struct DocumentFixture {
+struct DocumentFixture: Sendable {
     let store: SampleStore
     let site: SiteConfiguration
     let quarter: Quarter

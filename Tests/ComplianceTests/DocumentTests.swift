@@ -17,28 +17,48 @@ let septemberDistributions = """
     /// Every document in every format and language against its golden file, from one fixed
     /// simulated quarter (the clock fixed, so `generated_at` and the content SHA-256 are too; the
     /// audit-chain head, which seals records stamped with the wall clock, is masked).
-    @Test func everyDocumentMatchesItsGoldenFiles() throws {
-        let f = try DocumentFixture()
-        let cases: [(DocumentKind, String, String?)] = [
-            (.quarterlyNotice, "2026Q3", nil), (.fee, "2026Q3", nil), (.plans, "2026-12-20", "plans-2022"),
-            (.termination, "2026-09-30", "termination-2022"), (.poolChange, "2026-09-14", nil), (.checklist, "2026Q3", nil),
-        ]
-        var documents = try cases.map { try f.build($0.0, $0.1, template: $0.2) }
-        let csv = Array(septemberDistributions.utf8)
-        documents.append(
-            try DocumentBuilder.build(
-                DocumentRequest(kind: .cm1, period: DocumentPeriodKind.month.parse("2026-09")!, distributions: ("september.csv", csv)),
-                from: f.sources()))
-        for d in documents {
-            let masks = [d.auditHead.hash ?? "": "AUDIT_HEAD"]
-            let base = "\(d.kind.rawValue)-\(d.period.key)"
-            try expectGolden(DocumentRenderer.json(d), "\(base).json", masks: masks)
-            try expectGolden(DocumentRenderer.csv(d), "\(base).csv", masks: masks)
-            for language in Language.allCases {
-                let html = String(decoding: try DocumentRenderer.rendered(d, format: .html, language: language), as: UTF8.self)
-                try expectGolden(html, "\(base).\(language.rawValue).html", masks: masks)
-                #expect(html.contains(d.contentSHA256), "\(base) \(language): the page does not show its content SHA-256")
-                #expect(!html.contains("{{"), "\(base) \(language): an unrendered tag")
+    @Test func everyDocumentMatchesItsGoldenFiles() async throws {
+        struct Output: Sendable {
+            var name: String
+            var text: String
+            var auditHead: String
+            var contentSHA256: String
+            var isHTML: Bool
+        }
+        let outputs = try await offPool { () throws -> [Output] in
+            let f = try DocumentFixture()
+            let cases: [(DocumentKind, String, String?)] = [
+                (.quarterlyNotice, "2026Q3", nil), (.fee, "2026Q3", nil), (.plans, "2026-12-20", "plans-2022"),
+                (.termination, "2026-09-30", "termination-2022"), (.poolChange, "2026-09-14", nil), (.checklist, "2026Q3", nil),
+            ]
+            var documents = try cases.map { try f.build($0.0, $0.1, template: $0.2) }
+            documents.append(
+                try DocumentBuilder.build(
+                    DocumentRequest(
+                        kind: .cm1, period: DocumentPeriodKind.month.parse("2026-09")!,
+                        distributions: ("september.csv", Array(septemberDistributions.utf8))),
+                    from: f.sources()))
+            var out: [Output] = []
+            for d in documents {
+                let base = "\(d.kind.rawValue)-\(d.period.key)"
+                func add(_ name: String, _ text: String, html: Bool = false) {
+                    out.append(Output(name: name, text: text, auditHead: d.auditHead.hash ?? "", contentSHA256: d.contentSHA256, isHTML: html))
+                }
+                add("\(base).json", DocumentRenderer.json(d))
+                add("\(base).csv", DocumentRenderer.csv(d))
+                for language in Language.allCases {
+                    let html = String(decoding: try DocumentRenderer.rendered(d, format: .html, language: language), as: UTF8.self)
+                    add("\(base).\(language.rawValue).html", html, html: true)
+                }
+            }
+            return out
+        }
+        #expect(outputs.count == 7 * 5)
+        for o in outputs {
+            try expectGolden(o.text, o.name, masks: [o.auditHead: "AUDIT_HEAD"])
+            if o.isHTML {
+                #expect(o.text.contains(o.contentSHA256), "\(o.name): the page does not show its content SHA-256")
+                #expect(!o.text.contains("{{"), "\(o.name): an unrendered tag")
             }
         }
     }
@@ -46,26 +66,32 @@ let septemberDistributions = """
 
 @Suite struct DocumentFiguresTests {
     /// The kWh of the quarterly notice and of the fee report are the read model's quarter, to the Wh.
-    @Test func theDocumentsKWhAreTheReadModelsQuarter() throws {
-        let f = try DocumentFixture()
-        let totals = try #require(try f.model().quarter(f.quarter))
+    @Test func theDocumentsKWhAreTheReadModelsQuarter() async throws {
+        let (quarter, notice, months, fee, ru, en) = try await offPool {
+            () throws -> (QuarterTotals?, GeneratedDocument, [EnergyRollup], GeneratedDocument, String, String) in
+            let f = try DocumentFixture()
+            let quarter = try f.model().quarter(f.quarter)
+            let notice = try f.build(.quarterlyNotice, "2026Q3")
+            let range = f.model().calendar.range(of: f.quarter)
+            let months = try f.model().periods(meter: nil, step: .month, fromMs: range.lowerBound, toMs: range.upperBound)
+            let fee = try f.build(.fee, "2026Q3")
+            let ru = String(decoding: try DocumentRenderer.rendered(notice, format: .html, language: .ru), as: UTF8.self)
+            let en = String(decoding: try DocumentRenderer.rendered(notice, format: .html, language: .en), as: UTF8.self)
+            return (quarter, notice, months, fee, ru, en)
+        }
+        let totals = try #require(quarter)
         // 92 days × 288 readings × 1,000 Wh (M1) + 92 × 288 × 400 Wh (M2, its silent week carried by the counter).
         #expect(totals.siteWh == 92 * 288 * 1_400)
-        let notice = try f.build(.quarterlyNotice, "2026Q3")
         #expect(notice.json["consumption"]?["wh"]?.text == String(totals.siteWh))
         #expect(notice.json["consumption"]?["kwh"]?.text == "37094.400")
         for m in totals.meters {
             let row = notice.json["consumption"]?["meters"]?.items.first { $0["id"]?.text == m.id }
             #expect(row?["wh"]?.text == m.wh.map(String.init), "meter \(m.id)")
         }
-        let months = try f.model().periods(meter: nil, step: .month, fromMs: totals.fromMs, toMs: totals.toMs)
         #expect(notice.json["consumption"]?["months"]?.items.map { $0["wh"]?.text ?? "" } == months.map { String($0.wh) })
-        let fee = try f.build(.fee, "2026Q3")
         let metered = fee.json["fee"]?["objects"]?.items.map { Int64($0["metered_wh"]?.text ?? "") ?? -1 }
         #expect(metered == [totals.siteWh])
         // The HTML shows the same figure, in each language's number format.
-        let ru = String(decoding: try DocumentRenderer.rendered(notice, format: .html, language: .ru), as: UTF8.self)
-        let en = String(decoding: try DocumentRenderer.rendered(notice, format: .html, language: .en), as: UTF8.self)
         #expect(ru.contains("37\u{00A0}094,400"))
         #expect(en.contains("37,094.400"))
     }
@@ -103,9 +129,12 @@ let septemberDistributions = """
     /// A hosting provider with two clients: one object per client, each with its own meters' kWh;
     /// client B's meter was silent for a week, so its object alone has the 25 KZT penalty on
     /// P_max × 24 h for those days (Tax Code 2026 art. 658).
-    @Test func hostingProviderWithTwoClientsAndAFaultyMeterWeek() throws {
-        let f = try DocumentFixture(config: DocumentFixture.configTOML(operator: DocumentFixture.hostingOperatorTOML, payer: "hosting_provider"))
-        let d = try f.build(.fee, "2026Q3")
+    @Test func hostingProviderWithTwoClientsAndAFaultyMeterWeek() async throws {
+        let d = try await offPool {
+            let f = try DocumentFixture(
+                config: DocumentFixture.configTOML(operator: DocumentFixture.hostingOperatorTOML, payer: "hosting_provider"))
+            return try f.build(.fee, "2026Q3")
+        }
         let objects = d.json["fee"]?["objects"]?.items ?? []
         #expect(objects.map { $0["client"]?["name"]?.text ?? "" } == ["Client A LLP", "Client B LLP"])
         #expect(objects.map { $0["meters"]?.items.compactMap(\.text) ?? [] } == [["M1"], ["M2"]])

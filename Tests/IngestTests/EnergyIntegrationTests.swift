@@ -66,23 +66,33 @@ import Testing
         // The simulated timeline starts when polling does, however long set-up took under load.
         clock.restart()
         pipeline.start()
-        var declared = false
-        let realDeadline = Date().addingTimeInterval(20)
+        let oldFinalWh = m3.importRegisterWh(atMs: resetAt - 1)
         // Runs until the simulated run is over AND the late replacement has been applied by the
         // writer: under load this loop can wake rarely, so it must not depend on seeing the window.
-        while Date() < realDeadline {
-            let now = clock.nowMs
-            if declared, now >= end, try store.replacements().allSatisfy(\.applied) { break }
-            if !declared, now >= declareAt {
-                // Declared twenty minutes after the reset: the writer's housekeeping corrects what it closed since.
-                try store.recordReplacement(
-                    device: "sim-3",
-                    MeterReplacement(timeMs: resetAt, oldFinalWh: m3.importRegisterWh(atMs: resetAt - 1), newInitialWh: 0, note: "test"),
-                    nowMs: now)
-                declared = true
+        // It runs on a Dispatch thread, not in this task: other suites' synchronous tests can hold
+        // every cooperative thread for seconds, and the declaration must not wait for one.
+        let declared = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, any Error>) in
+            DispatchQueue.global().async {
+                c.resume(
+                    with: Result { () throws -> Bool in
+                        var declared = false
+                        let realDeadline = Date().addingTimeInterval(20)
+                        while Date() < realDeadline {
+                            let now = clock.nowMs
+                            if declared, now >= end, try store.replacements().allSatisfy(\.applied) { break }
+                            if !declared, now >= declareAt {
+                                // Declared twenty minutes after the reset: the writer's housekeeping corrects what it closed since.
+                                try store.recordReplacement(
+                                    device: "sim-3",
+                                    MeterReplacement(timeMs: resetAt, oldFinalWh: oldFinalWh, newInitialWh: 0, note: "test"),
+                                    nowMs: now)
+                                declared = true
+                            }
+                            usleep(20_000)
+                        }
+                        return declared
+                    })
             }
-            // Suspends rather than blocks: the cooperative pool is shared with the other suites.
-            try await Task.sleep(for: .milliseconds(50))
         }
         pipeline.stop()
         #expect(declared)

@@ -19,7 +19,7 @@ func repositoryRoot() -> URL {
 }
 
 /// Result of a finished command.
-struct CommandResult {
+struct CommandResult: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -138,4 +138,12 @@ func listeningPort(_ output: String) -> Int? {
     guard let r = output.range(of: "listening on ") else { return nil }
     let rest = output[r.upperBound...].prefix { $0 != "\n" }
     return rest.split(separator: ":").last.flatMap { Int($0) }
+}
+
+/// ``runCommand(_:_:timeout:)`` on a Dispatch thread: the test's task waits without holding one of
+/// Swift concurrency's few cooperative threads while the process runs.
+func runCommandOffPool(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 60) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { c in
+        DispatchQueue.global().async { c.resume(with: Result { try runCommand(executable, arguments, timeout: timeout) }) }
+    }
 }

@@ -41,18 +41,18 @@ import Testing
         return config.path
     }
 
-    @Test func documentsComeFromTheReadModelAndAreRecorded() throws {
+    @Test func documentsComeFromTheReadModelAndAreRecorded() async throws {
         let dir = temporaryDirectory()
         let config = try site(dir)
-        #expect(try runCommand(esepBinary(), ["check-config", config]).status == 0)
+        #expect(try await runCommandOffPool(esepBinary(), ["check-config", config]).status == 0)
         try FeeCLITests.storeQuarter(dir.appendingPathComponent("esep.sqlite").path)
 
         // The quarterly notice's kWh are `esep energy`'s quarter, to the Wh.
-        let json = try runCommand(esepBinary(), ["report", "quarterly-notice", "--config", config, "--period", "2023Q2", "--format", "json"])
+        let json = try await runCommandOffPool(esepBinary(), ["report", "quarterly-notice", "--config", config, "--period", "2023Q2", "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let notice = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let consumption = try #require(notice["consumption"] as? [String: Any])
-        let energy = try runCommand(
+        let energy = try await runCommandOffPool(
             esepBinary(), ["energy", "--config", config, "--site", "--from", "2023-04-01", "--to", "2023-07-01", "--step", "1q", "--format", "json"])
         let periods = try #require(
             (try JSONSerialization.jsonObject(with: Data(energy.stdout.utf8)) as? [String: Any])?["periods"] as? [[String: Any]])
@@ -63,7 +63,7 @@ import Testing
         #expect(((notice["document"] as? [String: Any])?["template"] as? [String: Any])?["id"] as? String == "quarterly-notice-2022")
 
         let html = dir.appendingPathComponent("notice.kk.html").path
-        let made = try runCommand(
+        let made = try await runCommandOffPool(
             esepBinary(), ["report", "quarterly-notice", "--config", config, "--period", "2023Q2", "--lang", "kk", "--out", html])
         #expect(made.status == 0, "\(made.stderr)")
         #expect(made.stderr.contains("content SHA-256"), "\(made.stderr)")
@@ -73,7 +73,7 @@ import Testing
         #expect(page.contains(">109,200<") || page.contains("109,200 "), "the quarter's 109.2 kWh, kk format")
 
         // The 2022 rules' quarterly notice for 2023Q2 was due on 10 July 2023: now generated.
-        let calendar = try runCommand(
+        let calendar = try await runCommandOffPool(
             esepBinary(), ["calendar", "--config", config, "--from", "2023-07-01", "--to", "2023-08-01", "--today", "2023-07-03", "--format", "json"])
         #expect(calendar.status == 0, "\(calendar.stderr)")
         let deadlines = try #require(
@@ -83,7 +83,7 @@ import Testing
         #expect(due["status"] as? String == "generated")
 
         // Checklist: 10 kV is below 35 kV, but the connection predates 2023-04-01.
-        let checklist = try runCommand(esepBinary(), ["checklist", "--config", config, "--period", "2023Q3", "--format", "json"])
+        let checklist = try await runCommandOffPool(esepBinary(), ["checklist", "--config", config, "--period", "2023Q3", "--format", "json"])
         #expect(checklist.status == 0, "\(checklist.stderr)")
         let items = try #require(
             (try JSONSerialization.jsonObject(with: Data(checklist.stdout.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
@@ -92,15 +92,15 @@ import Testing
         #expect(items.first { $0["id"] as? String == "002-req-1" }?["status"] as? String == "cannot_tell")
     }
 
-    @Test func refusalsSayWhatIsWrongAndWhere() throws {
+    @Test func refusalsSayWhatIsWrongAndWhere() async throws {
         let dir = temporaryDirectory()
         let config = try site(dir)
         try FeeCLITests.storeQuarter(dir.appendingPathComponent("esep.sqlite").path)
-        let plans = try runCommand(esepBinary(), ["report", "plans", "--config", config, "--period", "2026-12-20"])
+        let plans = try await runCommandOffPool(esepBinary(), ["report", "plans", "--config", config, "--period", "2026-12-20"])
         #expect(plans.status != 0)
         #expect(plans.stderr.contains("--template plans-2022"), "\(plans.stderr)")
         #expect(plans.stderr.contains("licensing"), "\(plans.stderr)")
-        let period = try runCommand(esepBinary(), ["report", "fee", "--config", config, "--period", "2023-05"])
+        let period = try await runCommandOffPool(esepBinary(), ["report", "fee", "--config", config, "--period", "2023-05"])
         #expect(period.stderr.contains("--period: '2023-05' is not a quarter like 2026Q3"), "\(period.stderr)")
 
         let csv = dir.appendingPathComponent("october.csv")
@@ -108,7 +108,7 @@ import Testing
             name,bin,licence_number,licence_date,wallet,date,asset,quantity,commission_asset,commission_quantity
             TOO Report Test,210340001238,KZ-DM-1,2022-06-01,1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2,2026-10-03,BTC,-0.5,BTC,0
             """.write(to: csv, atomically: true, encoding: .utf8)
-        let cm1 = try runCommand(
+        let cm1 = try await runCommandOffPool(
             esepBinary(), ["report", "cm1", "--config", config, "--period", "2026-10", "--distributions", csv.path, "--out",
                            dir.appendingPathComponent("cm1.html").path])
         #expect(cm1.status != 0)
@@ -117,7 +117,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cm1.html").path))
 
         // A database esep's demo did not fill needs the config that names the operator.
-        let bare = try runCommand(esepBinary(), ["report", "fee", "--db", dir.appendingPathComponent("esep.sqlite").path, "--period", "2023Q2"])
+        let bare = try await runCommandOffPool(esepBinary(), ["report", "fee", "--db", dir.appendingPathComponent("esep.sqlite").path, "--period", "2023Q2"])
         #expect(bare.status != 0)
         #expect(bare.stderr.contains("give --config FILE"), "\(bare.stderr)")
     }
