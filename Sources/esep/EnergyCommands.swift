@@ -16,7 +16,9 @@ struct StoreOptionsGroup: ParsableArguments {
     @Option(help: "Site time zone when no config is given.")
     var timezone = SiteCalendar.defaultIdentifier
 
-    func open(readOnly: Bool = true) throws -> (SampleStore, SiteCalendar, SiteConfiguration?) {
+    /// - Parameter requireExisting: refuse a database file that does not exist yet (instead of
+    ///   creating an empty one) when opening for writing.
+    func open(readOnly: Bool = true, requireExisting: Bool = false) throws -> (SampleStore, SiteCalendar, SiteConfiguration?) {
         var site: SiteConfiguration? = nil
         var path = db
         var tz = timezone
@@ -32,6 +34,9 @@ struct StoreOptionsGroup: ParsableArguments {
         }
         guard let path else { throw ValidationError("give --db PATH or --config FILE") }
         guard let calendar = SiteCalendar(identifier: tz) else { throw ValidationError("--timezone: unknown time zone '\(tz)'") }
+        if requireExisting, !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(db != nil ? "--db" : "[storage] path"): no database at '\(path)' (esep run creates it)")
+        }
         return (try SampleStore(path: path, readOnly: readOnly), calendar, site)
     }
 

@@ -119,7 +119,7 @@ struct ReportCommand: ParsableCommand {
     /// The store, the site and its read model: the config's, or — for the demo's database, given by
     /// `--db` alone — the demo site with its example operator.
     static func openSite(_ options: StoreOptionsGroup) throws -> (SampleStore, SiteConfiguration, EnergyReadModel) {
-        let (store, _, loaded) = try options.open(readOnly: false)
+        let (store, _, loaded) = try options.open(readOnly: false, requireExisting: true)
         if let site = loaded { return (store, site, EnergyReadModel(store: store, site: site)) }
         guard try store.meta("config") == SiteConfiguration.demoSource else {
             throw ValidationError(

@@ -116,6 +116,12 @@ import Testing
         #expect(cm1.stderr.contains("\(csv.path):2:8: quantity: "), "\(cm1.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cm1.html").path))
 
+        // A database that does not exist is not created.
+        let missing = dir.appendingPathComponent("typo.sqlite").path
+        let typo = try await runCommandOffPool(esepBinary(), ["report", "fee", "--db", missing, "--period", "2023Q2"])
+        #expect(typo.stderr.contains("--db: no database at '\(missing)'"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+
         // A database esep's demo did not fill needs the config that names the operator.
         let bare = try await runCommandOffPool(esepBinary(), ["report", "fee", "--db", dir.appendingPathComponent("esep.sqlite").path, "--period", "2023Q2"])
         #expect(bare.status != 0)
