@@ -16,7 +16,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let all: [APIRoute] = [
         APIRoute(method: "GET", path: "/", scopes: nil),
         APIRoute(method: "GET", path: "/healthz", scopes: nil),
-        APIRoute(method: "GET", path: "/readyz", scopes: []),
+        APIRoute(method: "GET", path: "/readyz", scopes: nil),
         APIRoute(method: "GET", path: "/openapi.yaml", scopes: []),
         APIRoute(method: "GET", path: "/metrics", scopes: [.metricsRead]),
         APIRoute(method: "GET", path: "/v1/snapshot", scopes: [.snapshotRead]),

@@ -26,9 +26,12 @@ import Testing
             #expect(basic.status == .unauthorized)
             #expect((try basic.error["message"] as? String)?.contains("Bearer") == true)
 
-            // Everything but /healthz needs a token, unknown paths included.
-            for path in ["/readyz", "/metrics", "/openapi.yaml", "/v1/meters", "/v1/events", "/nowhere"] {
+            // Everything but the probes (/healthz, /readyz) and the dashboard page needs a token, unknown paths included.
+            for path in ["/metrics", "/openapi.yaml", "/v1/meters", "/v1/events", "/nowhere"] {
                 #expect(try await client.get(path, token: nil).status == .unauthorized, "\(path)")
+            }
+            for path in ["/healthz", "/readyz"] {
+                #expect(try await client.get(path, token: nil).status == .ok, "\(path): probes have no token")
             }
         }
     }
@@ -46,7 +49,7 @@ import Testing
             let snapshot = try await client.get("/v1/snapshot", token: Tokens.prometheus)
             #expect(snapshot.status == .forbidden)
             #expect(try snapshot.error["required_scopes"] as? [String] == ["snapshot:read"])
-            // Admin implies every scope; any valid token reads /readyz.
+            // Admin implies every scope; /readyz is open to any client.
             #expect(try await client.get("/metrics", token: Tokens.admin).status == .ok)
             #expect(try await client.get("/readyz", token: Tokens.prometheus).status == .ok)
         }
