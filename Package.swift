@@ -107,15 +107,31 @@ let package = Package(
             resources: [.embedInCode("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Lifecycle",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "esep",
             dependencies: [
-                "Modbus", "Metering", "SiteConfig", "Simulator", "Store", "Ingest", "Compliance", "API",
+                "Modbus", "Metering", "SiteConfig", "Simulator", "Store", "Ingest", "Compliance", "API", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: [
+                "Lifecycle", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,6 +10,8 @@ id esep >/dev/null 2>&1 || useradd --system --home /var/lib/esep --shell /usr/sb
 install -d -m 0750 -o root -g esep /etc/esep
 [ -f /etc/esep/esep.toml ] || install -m 0640 -g esep deploy/esep.example.toml /etc/esep/esep.toml
 install -m 0644 systemd/esep.service /etc/systemd/system/esep.service
+# The unit's Documentation= points here.
+install -D -m 0644 README.md /usr/share/doc/esep/README.md
 # The nightly backup (enable with: systemctl enable --now esep-backup.timer).
 install -m 0644 systemd/esep-backup.service /etc/systemd/system/esep-backup.service
 install -m 0644 systemd/esep-backup.timer /etc/systemd/system/esep-backup.timer

@@ -5,6 +5,7 @@ import Logging
 import Metering
 import Modbus
 import Store
+import Synchronization
 
 /// Polls the devices behind one connection to a Modbus endpoint.
 ///
@@ -38,6 +39,9 @@ final class ConnectionPoller: @unchecked Sendable {
     private var produced: Int64 = 0
     private var droppedSinceLog = 0
     private var lastDropLogMs: Int64 = 0
+    /// While a poll runs: the instant (wall ms) by which it must have ended, its timeouts all spent;
+    /// 0 between polls. Read from other threads to tell a stuck poller (``isStuck(nowMs:)``).
+    let pollDeadlineMs = Atomic<Int64>(0)
 
     init(
         endpoint: EndpointSpec, index: Int, devices: [DevicePollState], rings: SampleRingSet, board: HealthBoard,
@@ -109,9 +113,21 @@ final class ConnectionPoller: @unchecked Sendable {
         }
     }
 
+    /// Whether a poll has run past the time its timeouts allow (a thread stuck in a call).
+    func isStuck(nowMs: Int64) -> Bool {
+        let deadline = pollDeadlineMs.load(ordering: .relaxed)
+        return deadline != 0 && nowMs > deadline
+    }
+
     private func poll(_ d: DevicePollState) {
         let interval = Int64(d.spec.pollIntervalMs)
         let start = WallClock.nowMs()
+        // A connect, then every read tried twice, each within its timeouts; 5 s of slack.
+        let t = endpoint.timeouts
+        let ms = { (x: Duration) in x.components.seconds * 1000 + x.components.attoseconds / 1_000_000_000_000_000 }
+        pollDeadlineMs.store(
+            start + ms(t.connect) + Int64(d.reads.count * 2) * (ms(t.response) + ms(t.byte)) + 5_000, ordering: .relaxed)
+        defer { pollDeadlineMs.store(0, ordering: .relaxed) }
         // The next cycle; cycles that this one's lateness covered are counted and skipped.
         d.nextDueMs += interval
         if d.nextDueMs <= start {

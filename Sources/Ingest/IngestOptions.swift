@@ -2,6 +2,19 @@ import Metering
 
 /// Tuning of the ingest pipeline (config `[ingest]` and `[storage]`).
 public struct IngestOptions: Sendable, Hashable {
+    /// Tests only: the writer thread stops for `forMs` (at most 10 min) once the wall clock
+    /// reaches `atMs`, as if stuck in a call — what the daemon's watchdog must notice.
+    public var writerStallForTesting: WriterStall? = nil
+
+    public struct WriterStall: Sendable, Hashable {
+        public var atMs: Int64
+        public var forMs: Int64
+        public init(atMs: Int64, forMs: Int64) {
+            self.atMs = atMs
+            self.forMs = forMs
+        }
+    }
+
     /// Unused registers a read may span to join two fields.
     public var holeFill: Int = 8
     /// Longest backoff of a failing device, ms.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metering
 import Store
+import Synchronization
 
 /// The whole ingest path: pollers → rings → writer → store.
 ///
@@ -149,6 +150,16 @@ public final class IngestPipeline: Sendable {
         stopWriting()
     }
 
+    /// Whether ingest is making progress, for the service watchdog: the writer's loop has turned
+    /// within `writerStallMs`, and no poller is stuck in a poll past what its timeouts allow.
+    public func progress(nowMs: Int64, writerStallMs: Int64) -> IngestProgress {
+        let beat = writer.heartbeatMs.load(ordering: .relaxed)
+        let stuck = pollers.filter { $0.isStuck(nowMs: nowMs) }.map(\.label)
+        return IngestProgress(
+            writerSilentMs: beat == 0 ? nil : max(0, nowMs - beat), writerStalled: beat != 0 && nowMs - beat > writerStallMs,
+            stuckPollers: stuck)
+    }
+
     /// Totals so far.
     public var statistics: IngestStatistics {
         var s = writer.statistics
@@ -162,5 +173,23 @@ public final class IngestPipeline: Sendable {
     /// Call only after ``stopWriting()``.
     public func sealAll() throws(StoreError) {
         try writer.sealAll()
+    }
+}
+
+/// Whether ingest moves on (``IngestPipeline/progress(nowMs:writerStallMs:)``).
+public struct IngestProgress: Sendable, Hashable, CustomStringConvertible {
+    /// How long since the writer's loop last turned; nil before it started.
+    public var writerSilentMs: Int64?
+    public var writerStalled: Bool
+    /// Pollers (`gateway#n`) in a poll past the time their timeouts allow.
+    public var stuckPollers: [String]
+
+    public var isProgressing: Bool { !writerStalled && stuckPollers.isEmpty }
+
+    public var description: String {
+        var problems: [String] = []
+        if writerStalled { problems.append("writer stalled for \((writerSilentMs ?? 0) / 1000) s") }
+        if !stuckPollers.isEmpty { problems.append("poller(s) stuck: \(stuckPollers.joined(separator: ", "))") }
+        return problems.isEmpty ? "ingest progressing" : problems.joined(separator: "; ")
     }
 }

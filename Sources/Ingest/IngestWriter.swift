@@ -20,6 +20,9 @@ public final class IngestWriter: @unchecked Sendable {
     private let metrics: IngestMetrics
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
+    /// Wall ms of the loop's latest turn (0 before it starts): the daemon's watchdog feeds only while
+    /// this moves on.
+    let heartbeatMs = Atomic<Int64>(0)
     private let finished = DispatchSemaphore(value: 0)
     private let counters = Mutex(IngestStatistics())
     /// Whether the store takes writes now (``/readyz``).
@@ -83,6 +86,7 @@ public final class IngestWriter: @unchecked Sendable {
         var retryAtMs: Int64 = 0
         var retryDelayMs: Int64 = 0
         var giveUpAtMs = Int64.max
+        var pendingStall = options.writerStallForTesting
         while true {
             let stop = stopping.load(ordering: .acquiring)
             var got = 0
@@ -92,6 +96,12 @@ public final class IngestWriter: @unchecked Sendable {
                 n += got
             }
             let now = WallClock.nowMs()
+            heartbeatMs.store(now, ordering: .relaxed)
+            if let stall = pendingStall, now >= stall.atMs {
+                // Test seam: the thread stuck once, as in a call that never returns.
+                pendingStall = nil
+                usleep(useconds_t(min(stall.forMs, 600_000) * 1000))
+            }
             if stop, failing, giveUpAtMs == .max { giveUpAtMs = now + options.storeRetryOnStopMs }
             // Commit when the batch is full, when it has waited commitInterval, or when stopping;
             // fewer, larger transactions cost far less than many small ones. A refused batch is

@@ -4,6 +4,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Ingest
+import Lifecycle
 import Logging
 import Metering
 import ServiceLifecycle
@@ -190,6 +191,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let energy = EnergyReadModel(store: store, site: site, live: status)
+        // READY=1 waits for these; the store is open already.
+        let readiness = Readiness(parts: ["pollers", "api"])
+        let apiAddress = Mutex<String?>(nil)
         let api: APIServer
         do {
             api = try APIServer(
@@ -200,6 +204,8 @@ struct RunCommand: AsyncParsableCommand {
                 onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     logger.info("api listening", metadata: ["url": "\(scheme)://\(shown):\(port)"])
+                    apiAddress.withLock { $0 = "\(shown):\(port)" }
+                    readiness.done("api")
                 })
         } catch {
             logger.critical("api: \(error)", metadata: ["config": "\(site.sourcePath)"])
@@ -212,9 +218,23 @@ struct RunCommand: AsyncParsableCommand {
         var services: [any Service] = []
         if let simulator { services.append(SimulatorService(server: simulator)) }
         services.append(WriterService(pipeline: pipeline))
-        services.append(APIService(server: api, optional: demo, logger: logger))
-        services.append(PollerService(pipeline: pipeline, status: status))
-        services.append(SystemdNotifier(logger: logger))
+        services.append(APIService(server: api, optional: demo, readiness: readiness, logger: logger))
+        services.append(PollerService(pipeline: pipeline, status: status, readiness: readiness))
+        let deviceCount = pipeline.devices.count
+        let failureThreshold = options.failureThreshold
+        services.append(
+            SystemdNotifier(readiness: readiness, logger: logger) {
+                let now = WallClock.nowMs()
+                // 20 s: longer than a write waiting out SQLite's 10 s busy timeout, which is not a stall.
+                let progress = pipeline.progress(nowMs: now, writerStallMs: 20_000)
+                let s = pipeline.statistics
+                let down = pipeline.board.down(threshold: failureThreshold)
+                var line = "\(deviceCount) devices, \(down) down; \(s.stored) samples stored, \(s.dropped) lost"
+                if let address = apiAddress.withLock({ $0 }) { line += "; API \(address)" }
+                if let problem = status.storeProblem { line += "; store: \(problem)" }
+                if !progress.isProgressing { line += "; \(progress)" }
+                return SystemdNotifier.Health(progressing: progress.isProgressing, status: line)
+            })
         services.append(ObligationWatch(site: site, calendar: workdays, logger: logger))
         if let duration { services.append(DeadlineService(seconds: duration)) }
         var groupConfiguration = ServiceGroupConfiguration(
@@ -267,9 +287,11 @@ struct WriterService: Service {
 struct PollerService: Service {
     let pipeline: IngestPipeline
     let status: IngestLiveStatus
+    let readiness: Readiness
     func run() async throws {
         pipeline.startPolling()
         status.polling.store(true, ordering: .relaxed)
+        readiness.done("pollers")
         try? await gracefulShutdown()
         status.polling.store(false, ordering: .relaxed)
         await offloaded { pipeline.stopPolling() }
@@ -302,6 +324,7 @@ final class IngestLiveStatus: IngestStatusSource {
 struct APIService: Service {
     let server: APIServer
     let optional: Bool
+    let readiness: Readiness
     let logger: Logger
     func run() async throws {
         do {
@@ -310,6 +333,8 @@ struct APIService: Service {
             logger.error(
                 "api not started; the demo runs on without it (choose another address with --api-listen)",
                 metadata: ["error": "\(error)"])
+            // Ready without it (the demo only).
+            readiness.done("api")
             try? await gracefulShutdown()
         }
     }

@@ -202,7 +202,9 @@ public struct DocumentRenderer: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            // jitless: no writable-executable memory, so printing works under the service's
+            // MemoryDenyWriteExecute=yes (the documents have no script anyway).
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--js-flags=--jitless",
             "--user-data-dir=\(dir.appendingPathComponent("profile").path)", "--no-pdf-header-footer",
             "--print-to-pdf-no-header", "--print-to-pdf=\(output.path)", input.absoluteString,
         ]
