@@ -104,6 +104,7 @@ extension APIServer {
 
     @Sendable func metricsExposition(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         _ = try QueryParameters(request, allowed: [], timeZone: timeZone)
+        if let registry = metrics?.registry { await refreshDeviceMetrics(registry) }
         let bytes = metrics?.exposition() ?? []
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

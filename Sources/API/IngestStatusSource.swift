@@ -17,10 +17,13 @@ public protocol IngestStatusSource: LiveIntervalSource {
     /// Why the writer cannot store what it polls now (disk full, I/O error, read-only file);
     /// nil while it can. `/readyz` is not ready while this is set.
     var storeProblem: String? { get }
+    /// How long since the writer's loop last turned, ms (nil: unknown), for `/metrics`.
+    var writerSilentMs: Int64? { get }
 }
 
 extension IngestStatusSource {
     public func latestSamples() -> [UInt32: StoredSample]? { nil }
     public func openIntervals() -> [UInt32: Metering.EnergyInterval]? { nil }
     public var storeProblem: String? { nil }
+    public var writerSilentMs: Int64? { nil }
 }

@@ -1,18 +1,30 @@
+import Dispatch
 import Metering
 
 /// Tuning of the ingest pipeline (config `[ingest]` and `[storage]`).
 public struct IngestOptions: Sendable, Hashable {
-    /// Tests only: the writer thread stops for `forMs` (at most 10 min) once the wall clock
-    /// reaches `atMs`, as if stuck in a call — what the daemon's watchdog must notice.
+    /// Tests only: the writer thread stops once the wall clock reaches `atMs`, as if stuck in a
+    /// call, until the test releases its gate (at most 10 min) — what the daemon's watchdog must notice.
     public var writerStallForTesting: WriterStall? = nil
 
     public struct WriterStall: Sendable, Hashable {
         public var atMs: Int64
-        public var forMs: Int64
-        public init(atMs: Int64, forMs: Int64) {
+        public var gate: StallGate
+        public init(atMs: Int64, gate: StallGate) {
             self.atMs = atMs
-            self.forMs = forMs
+            self.gate = gate
         }
+    }
+
+    /// What a stalled writer waits on (``WriterStall``); equal only to itself.
+    public final class StallGate: Sendable, Hashable {
+        private let semaphore = DispatchSemaphore(value: 0)
+        public init() {}
+        /// Lets the writer go on.
+        public func release() { semaphore.signal() }
+        func wait() { _ = semaphore.wait(timeout: .now() + .seconds(600)) }
+        public static func == (a: StallGate, b: StallGate) -> Bool { a === b }
+        public func hash(into h: inout Hasher) { h.combine(ObjectIdentifier(self)) }
     }
 
     /// Unused registers a read may span to join two fields.

@@ -100,7 +100,7 @@ public final class IngestWriter: @unchecked Sendable {
             if let stall = pendingStall, now >= stall.atMs {
                 // Test seam: the thread stuck once, as in a call that never returns.
                 pendingStall = nil
-                usleep(useconds_t(min(stall.forMs, 600_000) * 1000))
+                stall.gate.wait()
             }
             if stop, failing, giveUpAtMs == .max { giveUpAtMs = now + options.storeRetryOnStopMs }
             // Commit when the batch is full, when it has waited commitInterval, or when stopping;

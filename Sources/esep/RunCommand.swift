@@ -182,6 +182,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let status = IngestLiveStatus(board: pipeline.board, live: pipeline.live, storeHealth: pipeline.storeHealth)
+        status.progress.withLock { $0 = { now in pipeline.progress(nowMs: now, writerStallMs: 20_000) } }
         let scheme = apiConfiguration.tlsEnabled ? "https" : "http"
         let rates: FeeRateTable
         do {
@@ -312,6 +313,11 @@ final class IngestLiveStatus: IngestStatusSource {
     }
 
     var storeProblem: String? { storeHealth.notReadyReason }
+    /// Set once the pipeline exists (the status is made for it).
+    let progress = Mutex<(@Sendable (Int64) -> IngestProgress)?>(nil)
+    var writerSilentMs: Int64? {
+        progress.withLock { $0 }?(WallClock.nowMs()).writerSilentMs
+    }
 
     func deviceHealth() -> [DeviceHealth] { board.snapshot() }
     var isPolling: Bool { polling.load(ordering: .relaxed) }

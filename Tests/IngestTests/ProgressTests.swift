@@ -7,7 +7,7 @@ import Testing
 
 /// `IngestPipeline.progress`: what the service watchdog is fed on.
 @Suite struct ProgressTests {
-    /// A writer thread stuck for 3 s shows as stalled (the watchdog stops being fed) and as progressing
+    /// A writer thread stuck (until the test lets it go) shows as stalled (the watchdog stops being fed) and as progressing
     /// again once it moves on; polling goes on into the rings meanwhile and nothing is lost.
     @Test func aStuckWriterIsReportedAndItsRecoveryToo() async throws {
         let sim = try startSim(meters: 2, profiles: ["sdm630"])
@@ -15,12 +15,16 @@ import Testing
         let store = try SampleStore(path: temporaryDatabase())
         var options = testOptions()
         let stallAt = WallClock.nowMs() + 500
-        options.writerStallForTesting = .init(atMs: stallAt, forMs: 3_000)
+        let gate = IngestOptions.StallGate()
+        options.writerStallForTesting = .init(atMs: stallAt, gate: gate)
         let pipeline = try IngestPipeline(
             devices: devices(gateway: "sim", port: sim.port, units: 1...2, sim: sim), store: store, options: options, logger: quiet)
         #expect(pipeline.progress(nowMs: WallClock.nowMs(), writerStallMs: 1_000).writerSilentMs == nil)
         pipeline.start()
-        defer { pipeline.stop() }
+        defer {
+            gate.release()
+            pipeline.stop()
+        }
         func waitFor(_ what: (IngestProgress) -> Bool) async throws -> IngestProgress? {
             for _ in 0..<200 {
                 let p = pipeline.progress(nowMs: WallClock.nowMs(), writerStallMs: 1_000)
@@ -35,6 +39,7 @@ import Testing
         #expect(!stalled.isProgressing)
         #expect(stalled.description.hasPrefix("writer stalled for"), "\(stalled)")
         #expect(WallClock.nowMs() >= stallAt)
+        gate.release()
         let recovered = try await waitFor { $0.isProgressing }
         #expect(recovered != nil, "the writer did not move on after its stall")
         #expect(recovered?.stuckPollers.isEmpty == true)
