@@ -156,6 +156,8 @@ let package = Package(
         .testTarget(
             name: "ComplianceTests",
             dependencies: ["Compliance", "Store", "Metering", "SiteConfig", "Simulator", "Modbus"],
+            // The documents' golden files, read from the source tree by DocumentGoldenTests.
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

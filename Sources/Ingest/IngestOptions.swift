@@ -1,28 +1,27 @@
 import Dispatch
+import Synchronization
 import Metering
 
 /// Tuning of the ingest pipeline (config `[ingest]` and `[storage]`).
 public struct IngestOptions: Sendable, Hashable {
-    /// Tests only: the writer thread stops once the wall clock reaches `atMs`, as if stuck in a
-    /// call, until the test releases its gate (at most 10 min) — what the daemon's watchdog must notice.
-    public var writerStallForTesting: WriterStall? = nil
+    /// Tests only: once the test arms it, the writer thread stops at its next turn, as if stuck in
+    /// a call, until the test releases it (at most 10 min) — what the daemon's watchdog must notice.
+    public var writerStallForTesting: StallGate? = nil
 
-    public struct WriterStall: Sendable, Hashable {
-        public var atMs: Int64
-        public var gate: StallGate
-        public init(atMs: Int64, gate: StallGate) {
-            self.atMs = atMs
-            self.gate = gate
-        }
-    }
-
-    /// What a stalled writer waits on (``WriterStall``); equal only to itself.
+    /// What a stalled writer waits on (``writerStallForTesting``); equal only to itself.
     public final class StallGate: Sendable, Hashable {
         private let semaphore = DispatchSemaphore(value: 0)
+        private let armed = Atomic<Bool>(false)
         public init() {}
+        /// Stops the writer at its next turn.
+        public func arm() { armed.store(true, ordering: .releasing) }
         /// Lets the writer go on.
         public func release() { semaphore.signal() }
-        func wait() { _ = semaphore.wait(timeout: .now() + .seconds(600)) }
+        /// Called by the writer at each turn: waits when armed (once).
+        func stallIfArmed() {
+            guard armed.exchange(false, ordering: .acquiringAndReleasing) else { return }
+            _ = semaphore.wait(timeout: .now() + .seconds(600))
+        }
         public static func == (a: StallGate, b: StallGate) -> Bool { a === b }
         public func hash(into h: inout Hasher) { h.combine(ObjectIdentifier(self)) }
     }

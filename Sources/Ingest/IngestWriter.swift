@@ -86,7 +86,6 @@ public final class IngestWriter: @unchecked Sendable {
         var retryAtMs: Int64 = 0
         var retryDelayMs: Int64 = 0
         var giveUpAtMs = Int64.max
-        var pendingStall = options.writerStallForTesting
         while true {
             let stop = stopping.load(ordering: .acquiring)
             var got = 0
@@ -97,11 +96,8 @@ public final class IngestWriter: @unchecked Sendable {
             }
             let now = WallClock.nowMs()
             heartbeatMs.store(now, ordering: .relaxed)
-            if let stall = pendingStall, now >= stall.atMs {
-                // Test seam: the thread stuck once, as in a call that never returns.
-                pendingStall = nil
-                stall.gate.wait()
-            }
+            // Test seam: the thread stuck, as in a call that never returns.
+            options.writerStallForTesting?.stallIfArmed()
             if stop, failing, giveUpAtMs == .max { giveUpAtMs = now + options.storeRetryOnStopMs }
             // Commit when the batch is full, when it has waited commitInterval, or when stopping;
             // fewer, larger transactions cost far less than many small ones. A refused batch is

@@ -78,20 +78,20 @@ func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         readiness.done("pollers")
         #expect(await blocking { socket.receive(timeoutMs: 400) } == nil)
         readiness.done("api")
-        let ready = await blocking { socket.receive(timeoutMs: 10_000) }
+        let ready = await blocking { socket.receive(timeoutMs: 60_000) }
         #expect(ready == "READY=1\nSTATUS=6 devices, 0 down")
 
         // Fed while progressing (every 100 ms: half of WATCHDOG_USEC).
-        let fed = await blocking { socket.receive(timeoutMs: 10_000) { $0.contains("WATCHDOG=1") } }
+        let fed = await blocking { socket.receive(timeoutMs: 60_000) { $0.contains("WATCHDOG=1") } }
         #expect(fed.last == "STATUS=6 devices, 0 down\nWATCHDOG=1")
 
         // Stalled: status says why, and the watchdog is not fed.
         progressing.store(false, ordering: .relaxed)
-        let starved = await blocking { socket.receive(timeoutMs: 10_000) { $0.contains("stalled") } }
+        let starved = await blocking { socket.receive(timeoutMs: 60_000) { $0.contains("stalled") } }
         #expect(starved.last == "STATUS=6 devices; writer stalled for 25 s")
         let more = await blocking { () -> [String] in
             var n = 0
-            return socket.receive(timeoutMs: 10_000) { _ in
+            return socket.receive(timeoutMs: 60_000) { _ in
                 n += 1
                 return n == 3
             }
@@ -101,11 +101,11 @@ func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
 
         // Progressing again: fed again.
         progressing.store(true, ordering: .relaxed)
-        let again = await blocking { socket.receive(timeoutMs: 10_000) { $0.contains("WATCHDOG=1") } }
+        let again = await blocking { socket.receive(timeoutMs: 60_000) { $0.contains("WATCHDOG=1") } }
         #expect(again.last?.hasSuffix("WATCHDOG=1") == true)
 
         await group.triggerGracefulShutdown()
-        let last = await blocking { socket.receive(timeoutMs: 10_000) { $0 == "STOPPING=1" } }
+        let last = await blocking { socket.receive(timeoutMs: 60_000) { $0 == "STOPPING=1" } }
         #expect(last.last == "STOPPING=1")
         try await running.value
     }
@@ -123,7 +123,7 @@ func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(100))
         await group.triggerGracefulShutdown()
-        let messages = await blocking { socket.receive(timeoutMs: 10_000) { $0 == "STOPPING=1" } }
+        let messages = await blocking { socket.receive(timeoutMs: 60_000) { $0 == "STOPPING=1" } }
         #expect(messages == ["STOPPING=1"])
         try await running.value
     }
