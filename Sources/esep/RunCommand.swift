@@ -55,8 +55,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = logLevel
+        let style = LineLogHandler.style()
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
+            var h = LineLogHandler(label: label, style: style)
             h.logLevel = level
             return h
         }
@@ -98,6 +99,7 @@ struct RunCommand: AsyncParsableCommand {
                 host: "127.0.0.1", port: server.port, meters: meters, profile: profile, saonUnitId: 100,
                 storagePath: db ?? "esep.sqlite")
         }
+        LogClock.shared.setTimeZone(site.site.timezone)
         let path = db ?? site.storage.path
         let workdays: WorkingCalendar
         do {
@@ -367,6 +369,7 @@ func recordConfiguredReplacements(_ site: SiteConfiguration, store: SampleStore,
             device: r.meter,
             MeterReplacement(timeMs: r.atMs, oldFinalWh: r.oldFinalWh, newInitialWh: r.newInitialWh, note: r.note),
             nowMs: WallClock.nowMs())
-        logger.notice("meter replacement from the config recorded", metadata: ["meter": "\(r.meter)", "at": "\(r.atMs)"])
+        let zone = SiteCalendar(identifier: site.site.timezone) ?? .almaty
+        logger.notice("meter replacement from the config recorded", metadata: ["meter": "\(r.meter)", "at": "\(zone.iso8601(r.atMs))"])
     }
 }
