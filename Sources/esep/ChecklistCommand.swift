@@ -40,9 +40,15 @@ struct ChecklistCommand: ParsableCommand {
             let q = Quarter(containing: model.calendar.localDate(at: model.now())).previous
             quarter = .quarter(year: q.year, number: q.number)!
         }
+        let workdays: WorkingCalendar
+        do throws(ConfigError) {
+            workdays = try workingCalendar(site)
+        } catch {
+            throw ValidationError(error.diagnostics.map(\.description).joined(separator: "\n"))
+        }
         let document: GeneratedDocument
         do throws(DocumentError) {
-            let sources = DocumentSources(site: site, model: model, workdays: (try? workingCalendar(site)) ?? .kazakhstan)
+            let sources = DocumentSources(site: site, model: model, workdays: workdays)
             document = try DocumentBuilder.build(DocumentRequest(kind: .checklist, period: quarter), from: sources)
         } catch {
             throw ValidationError("\(error)")
