@@ -71,6 +71,13 @@ public struct DocumentRenderer: Sendable {
         context["charts"] = DocumentCharts.render(d.json, library: library, language: language, labels: t)
         context["regenerate"] = Self.regenerateCommand(d)
         context["regime_label"] = t["regime_\(d.template.id)"]
+        // A quarter or month by its label; an event (plans, termination, pool change) by its date.
+        if case .event = d.period.kind {
+            context["period_display"] = d.period.start.description
+            context["period_is_event"] = true
+        } else {
+            context["period_display"] = d.period.label
+        }
         guard let html = library.render(context, withTemplate: d.template.file) else {
             throw DocumentError(.render, parameter: "template", "no template '\(d.template.file)' is shipped")
         }
