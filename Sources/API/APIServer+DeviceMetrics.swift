@@ -27,27 +27,32 @@ extension APIServer {
         for d in devices {
             let labels = [("device", d.id), ("feeder", d.feeder), ("role", d.role)]
             let h = HealthView(health[d.id])
-            registry.makeGauge(name: "esep_device_up", labels: labels, help: "1 while the device answers its polls, 0 when down or never read")
+            gauge(registry, name: "esep_device_up", labels: labels, help: "1 while the device answers its polls, 0 when down or never read")
                 .set(Double(h.status == "ok" || h.status == "failing" ? 1 : 0))
-            registry.makeGauge(
-                name: "esep_device_consecutive_failures", labels: labels, help: "Failed polls in a row (3 or more: down)"
+            gauge(
+                registry, name: "esep_device_consecutive_failures", labels: labels, help: "Failed polls in a row (3 or more: down)"
             ).set(Double(h.consecutiveFailures))
-            registry.makeGauge(name: "esep_device_polls_total", labels: labels, help: "Polls since the device was first seen")
+            gauge(registry, name: "esep_device_polls_total", labels: labels, help: "Polls since the device was first seen")
                 .set(Double(h.polls))
-            registry.makeGauge(name: "esep_device_failures_total", labels: labels, help: "Failed polls since the device was first seen")
+            gauge(registry, name: "esep_device_failures_total", labels: labels, help: "Failed polls since the device was first seen")
                 .set(Double(h.failures))
+            if let took = health[d.id]?.lastPollDurationMs {
+                gauge(
+                    registry, name: "esep_device_poll_duration_seconds", labels: labels, help: "How long the device's last successful poll took"
+                ).set(took / 1000)
+            }
             if let last = h.lastSuccessMs {
-                registry.makeGauge(
-                    name: "esep_device_last_success_timestamp_seconds", labels: labels, help: "When the device last answered (Unix time)"
+                gauge(
+                    registry, name: "esep_device_last_success_timestamp_seconds", labels: labels, help: "When the device last answered (Unix time)"
                 ).set(Double(last) / 1000)
             }
             guard d.role != "saon", let v = values[d.id] else { continue }
             if let power = v.number(.powerTotal) {
-                registry.makeGauge(name: "esep_meter_power_watts", labels: labels, help: "The meter's latest total active power, W")
+                gauge(registry, name: "esep_meter_power_watts", labels: labels, help: "The meter's latest total active power, W")
                     .set(power)
             }
             if let wh = v.number(.energyImport) {
-                registry.makeGauge(name: "esep_meter_energy_import_wh", labels: labels, help: "The meter's latest import register, Wh")
+                gauge(registry, name: "esep_meter_energy_import_wh", labels: labels, help: "The meter's latest import register, Wh")
                     .set(wh)
             }
         }
@@ -59,16 +64,16 @@ extension APIServer {
     /// each deadline due in the next 120 days, whether its document was generated.
     func refreshSiteMetrics(_ registry: PrometheusCollectorRegistry) async {
         if let silent = reader.status?.writerSilentMs {
-            registry.makeGauge(
-                name: "esep_writer_silent_seconds", labels: [], help: "Seconds since the store writer's loop last turned (stalled when it grows)"
+            gauge(
+                registry, name: "esep_writer_silent_seconds", labels: [], help: "Seconds since the store writer's loop last turned (stalled when it grows)"
             ).set(Double(silent) / 1000)
         }
         let nowMs = now()
         if let energy, let periods = try? await energy.periodsToDate(nowMs: nowMs) {
-            registry.makeGauge(
-                name: "esep_quarter_to_date_completeness", labels: [], help: "Share of the quarter so far measured, site (0…1)"
+            gauge(
+                registry, name: "esep_quarter_to_date_completeness", labels: [], help: "Share of the quarter so far measured, site (0…1)"
             ).set(periods.quarter.completeness)
-            registry.makeGauge(name: "esep_quarter_to_date_wh", labels: [], help: "The site's verified energy this quarter so far, Wh")
+            gauge(registry, name: "esep_quarter_to_date_wh", labels: [], help: "The site's verified energy this quarter so far, Wh")
                 .set(Double(periods.quarter.siteWh))
         }
         let today = calendar.localDate(at: nowMs)
@@ -85,10 +90,20 @@ extension APIServer {
         for d in list {
             let labels = [("document", d.rule.documentID), ("period", d.period.label)]
             if let generated = d.generated {
-                registry.makeGauge(
-                    name: "esep_deadline_document_generated", labels: labels, help: "1 when the next deadline's document was generated, else 0"
+                gauge(
+                    registry, name: "esep_deadline_document_generated", labels: labels, help: "1 when the next deadline's document was generated, else 0"
                 ).set(generated ? 1.0 : 0.0)
             }
         }
     }
+}
+
+/// The gauge `name` with `labels` in `registry` (created on first use), through swift-prometheus's
+/// descriptor API: the name's last `_` part is its unit part (`esep_device_up`: `esep_device`, `up`).
+func gauge(_ registry: PrometheusCollectorRegistry, name: String, labels: [(String, String)], help: String) -> Gauge {
+    let cut = name.lastIndex(of: "_") ?? name.endIndex
+    let descriptor = MetricNameDescriptor(
+        metricName: String(name[..<cut]), unitName: cut < name.endIndex ? String(name[name.index(after: cut)...]) : "",
+        helpText: help)
+    return registry.makeGauge(descriptor: descriptor, labels: labels)
 }

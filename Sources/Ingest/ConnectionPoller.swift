@@ -42,6 +42,8 @@ final class ConnectionPoller: @unchecked Sendable {
     /// While a poll runs: the instant (wall ms) by which it must have ended, its timeouts all spent;
     /// 0 between polls. Read from other threads to tell a stuck poller (``isStuck(nowMs:)``).
     let pollDeadlineMs = Atomic<Int64>(0)
+    /// `esep_gateway_connected{gateway,connection}`: 1 while this connection is open.
+    private let connectedGauge: Gauge
 
     init(
         endpoint: EndpointSpec, index: Int, devices: [DevicePollState], rings: SampleRingSet, board: HealthBoard,
@@ -52,6 +54,7 @@ final class ConnectionPoller: @unchecked Sendable {
         queue = DispatchQueue(label: "esep.poller.\(endpoint.gateway).\(index)", qos: .userInitiated)
         client = ModbusTCPClient(host: endpoint.host, port: endpoint.port, timeouts: endpoint.timeouts)
         ring = rings.makeProducer()
+        connectedGauge = Gauge(label: "esep_gateway_connected", dimensions: [("gateway", endpoint.gateway), ("connection", label)])
         self.rings = rings
         self.devices = devices
         self.board = board
@@ -127,7 +130,10 @@ final class ConnectionPoller: @unchecked Sendable {
         let ms = { (x: Duration) in x.components.seconds * 1000 + x.components.attoseconds / 1_000_000_000_000_000 }
         pollDeadlineMs.store(
             start + ms(t.connect) + Int64(d.reads.count * 2) * (ms(t.response) + ms(t.byte)) + 5_000, ordering: .relaxed)
-        defer { pollDeadlineMs.store(0, ordering: .relaxed) }
+        defer {
+            pollDeadlineMs.store(0, ordering: .relaxed)
+            connectedGauge.record(client.isConnected ? 1 : 0)
+        }
         // The next cycle; cycles that this one's lateness covered are counted and skipped.
         d.nextDueMs += interval
         if d.nextDueMs <= start {
@@ -231,7 +237,8 @@ final class ConnectionPoller: @unchecked Sendable {
                 lastDropLogMs = now
             }
         }
-        metrics.pollDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
+        let tookNs = Int64(DispatchTime.now().uptimeNanoseconds - began)
+        metrics.pollDuration.recordNanoseconds(tookNs)
         metrics.pollsOK.increment()
         let end = WallClock.nowMs()
         if d.consecutiveFailures >= options.failureThreshold {
@@ -242,6 +249,7 @@ final class ConnectionPoller: @unchecked Sendable {
         d.lastBackoffBaseMs = 0
         board.update(slot: d.healthSlot) { h in
             h.lastSuccessMs = end
+            h.lastPollDurationMs = Double(tookNs) / 1_000_000
             h.consecutiveFailures = 0
             h.backoffUntilMs = nil
             h.polls += 1
@@ -256,6 +264,7 @@ final class ConnectionPoller: @unchecked Sendable {
     private func failure(_ d: DevicePollState, _ error: ModbusError, at now: Int64) {
         metrics.pollsFailed.increment()
         metrics.errors(error.code.description).increment()
+        metrics.gatewayErrors(endpoint.gateway, error.code.description).increment()
         d.consecutiveFailures += 1
         var backoff: Int64? = nil
         if d.consecutiveFailures >= options.failureThreshold {

@@ -30,4 +30,8 @@ public struct IngestMetrics: Sendable {
 
     /// A counter of poll errors of one kind (the ModbusError code: timeout, illegalDataAddress, …).
     func errors(_ kind: String) -> Counter { Counter(label: "esep_poll_errors_total", dimensions: [("kind", kind)]) }
+    /// Failed polls by gateway and kind (`esep_gateway_errors_total{gateway,kind}`).
+    func gatewayErrors(_ gateway: String, _ kind: String) -> Counter {
+        Counter(label: "esep_gateway_errors_total", dimensions: [("gateway", gateway), ("kind", kind)])
+    }
 }

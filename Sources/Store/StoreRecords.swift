@@ -71,10 +71,13 @@ public struct DeviceHealth: Sendable, Hashable {
     public var backoffUntilMs: Int64?
     public var polls: Int64
     public var failures: Int64
+    /// How long the last successful poll took, ms (live only: not stored).
+    public var lastPollDurationMs: Double?
 
     public init(
         device: String, lastSuccessMs: Int64? = nil, lastErrorMs: Int64? = nil, lastError: String? = nil,
-        consecutiveFailures: Int = 0, backoffUntilMs: Int64? = nil, polls: Int64 = 0, failures: Int64 = 0
+        consecutiveFailures: Int = 0, backoffUntilMs: Int64? = nil, polls: Int64 = 0, failures: Int64 = 0,
+        lastPollDurationMs: Double? = nil
     ) {
         self.device = device
         self.lastSuccessMs = lastSuccessMs
@@ -84,6 +87,7 @@ public struct DeviceHealth: Sendable, Hashable {
         self.backoffUntilMs = backoffUntilMs
         self.polls = polls
         self.failures = failures
+        self.lastPollDurationMs = lastPollDurationMs
     }
 }
 

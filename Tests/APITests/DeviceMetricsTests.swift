@@ -14,7 +14,8 @@ import Testing
         // As in the daemon: its deadline gauges come from swift-metrics (no help text) with the
         // same names and labels the scrape adds to — a mismatch would be a fatal error per scrape.
         _ = metrics.registry.makeGauge(
-            name: "esep_deadline_working_days_left", labels: [("document", "fee_declaration"), ("period", "2026Q4")], help: "")
+            descriptor: MetricNameDescriptor(metricName: "esep_deadline_working_days", unitName: "left", helpText: ""),
+            labels: [("document", "fee_declaration"), ("period", "2026Q4")])
         let model = EnergyReadModel(store: f.store, site: f.site, now: { [nowMs = f.nowMs] in nowMs })
         let documents = DocumentSources(site: f.site, model: model)
         try await f.server(metrics: metrics, documents: documents).makeApplication().test(.live) { client async throws in
@@ -32,6 +33,7 @@ import Testing
             let last = try #require(value(#"esep_device_last_success_timestamp_seconds{device="M1",feeder="F1",role="main"}"#))
             #expect(abs(last - Double(f.nowMs - 2_000) / 1000) < 0.001)
             #expect(value(#"esep_meter_power_watts{device="M1",feeder="F1",role="main"}"#) == Fixture.m1Power)
+            #expect(value(#"esep_device_poll_duration_seconds{device="M1",feeder="F1",role="main"}"#) == 0.0125)
             #expect(value(#"esep_meter_energy_import_wh{device="M1",feeder="F1",role="main"}"#) == Double(Fixture.m1Import))
             // The fee declaration's next deadline, not generated yet; the payment has no document.
             #expect(lines.contains { $0.hasPrefix(#"esep_deadline_document_generated{document="fee_declaration",period=""#) && $0.hasSuffix(" 0.0") }, "\(r.text)")

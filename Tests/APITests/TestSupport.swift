@@ -106,7 +106,7 @@ struct Fixture {
     var status: FixedStatus {
         FixedStatus(
             health: [
-                DeviceHealth(device: "M1", lastSuccessMs: nowMs - 2_000, polls: 100, failures: 0),
+                DeviceHealth(device: "M1", lastSuccessMs: nowMs - 2_000, polls: 100, failures: 0, lastPollDurationMs: 12.5),
                 DeviceHealth(
                     device: "M2", lastSuccessMs: nowMs - 9_000, lastErrorMs: nowMs - 1_000, lastError: "timeout",
                     consecutiveFailures: 4, polls: 100, failures: 4),
