@@ -31,9 +31,6 @@ public enum DocumentKind: String, Sendable, Hashable, CaseIterable, CustomString
         }
     }
 
-    /// Whether `--format csv` exists for it (every kind has a table).
-    public var formats: [DocumentFormat] { DocumentFormat.allCases }
-
     /// The kind a deadline rule's document is produced as (`fee_declaration` → fee).
     public init?(deadlineDocumentID id: String) {
         switch id {
