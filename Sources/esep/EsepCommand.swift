@@ -10,6 +10,7 @@ struct EsepCommand: AsyncParsableCommand {
             Modbus/TCP, keeps every reading in an embedded SQLite store and turns cumulative energy into
             verified kWh for the grid operator and the regulatory documents.
             """,
+        version: EsepVersion.current,
         subcommands: [RunCommand.self, SimCommand.self, ReadCommand.self, CheckConfigCommand.self, CheckDBCommand.self, QueryCommand.self, EnergyCommand.self, VerifyCommand.self, CalendarCommand.self, FeeCommand.self, ReportCommand.self, ChecklistCommand.self, MeterCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, TokenCommand.self]
     )
 }
