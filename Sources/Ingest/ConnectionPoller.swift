@@ -42,6 +42,10 @@ final class ConnectionPoller: @unchecked Sendable {
     /// While a poll runs: the instant (wall ms) by which it must have ended, its timeouts all spent;
     /// 0 between polls. Read from other threads to tell a stuck poller (``isStuck(nowMs:)``).
     let pollDeadlineMs = Atomic<Int64>(0)
+    /// The stuck-poll bound's parts, from the endpoint's timeouts (ms): connect plus 5 s of slack,
+    /// and one read (response and byte timeouts).
+    private let connectBudgetMs: Int64
+    private let readBudgetMs: Int64
     /// `esep_gateway_connected{gateway,connection}`: 1 while this connection is open.
     private let connectedGauge: Gauge
 
@@ -54,6 +58,9 @@ final class ConnectionPoller: @unchecked Sendable {
         queue = DispatchQueue(label: "esep.poller.\(endpoint.gateway).\(index)", qos: .userInitiated)
         client = ModbusTCPClient(host: endpoint.host, port: endpoint.port, timeouts: endpoint.timeouts)
         ring = rings.makeProducer()
+        let ms = { (x: Duration) in x.components.seconds * 1000 + x.components.attoseconds / 1_000_000_000_000_000 }
+        connectBudgetMs = ms(endpoint.timeouts.connect) + 5_000
+        readBudgetMs = ms(endpoint.timeouts.response) + ms(endpoint.timeouts.byte)
         connectedGauge = Gauge(label: "esep_gateway_connected", dimensions: [("gateway", endpoint.gateway), ("connection", label)])
         self.rings = rings
         self.devices = devices
@@ -126,10 +133,7 @@ final class ConnectionPoller: @unchecked Sendable {
         let interval = Int64(d.spec.pollIntervalMs)
         let start = WallClock.nowMs()
         // A connect, then every read tried twice, each within its timeouts; 5 s of slack.
-        let t = endpoint.timeouts
-        let ms = { (x: Duration) in x.components.seconds * 1000 + x.components.attoseconds / 1_000_000_000_000_000 }
-        pollDeadlineMs.store(
-            start + ms(t.connect) + Int64(d.reads.count * 2) * (ms(t.response) + ms(t.byte)) + 5_000, ordering: .relaxed)
+        pollDeadlineMs.store(start + connectBudgetMs + Int64(d.reads.count * 2) * readBudgetMs, ordering: .relaxed)
         defer {
             pollDeadlineMs.store(0, ordering: .relaxed)
             connectedGauge.record(client.isConnected ? 1 : 0)
