@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Builds esep in release mode and installs it as a systemd service (run as root).
+# Installs esep as a systemd service from this source tree (run as root): builds the Debian
+# package (deploy/build-deb.sh) and installs it with apt, which pulls in libmodbus5 and
+# libsqlite3-0. The package creates the esep user, /var/lib/esep, /etc/esep (0750 root:esep) with
+# the example config (0640) unless one is there, the units, the manual page and the docs.
+# Run it again to upgrade: the config and the data are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-swift build -c release --product esep
-install -m 0755 "$(swift build -c release --show-bin-path)/esep" /usr/local/bin/esep
-id esep >/dev/null 2>&1 || useradd --system --home /var/lib/esep --shell /usr/sbin/nologin esep
-# Readable by the esep user, writable by root only.
-install -d -m 0750 -o root -g esep /etc/esep
-[ -f /etc/esep/esep.toml ] || install -m 0640 -g esep deploy/esep.example.toml /etc/esep/esep.toml
-install -m 0644 systemd/esep.service /etc/systemd/system/esep.service
-# The unit's Documentation= points here.
-install -D -m 0644 README.md /usr/share/doc/esep/README.md
-# The nightly backup (enable with: systemctl enable --now esep-backup.timer).
-install -m 0644 systemd/esep-backup.service /etc/systemd/system/esep-backup.service
-install -m 0644 systemd/esep-backup.timer /etc/systemd/system/esep-backup.timer
-systemctl daemon-reload
+DEB=$(deploy/build-deb.sh dist | tail -1)
+apt-get install -y "./$DEB"
+# A binary and units an older install.sh copied by hand would shadow the package's.
+for f in /usr/local/bin/esep /etc/systemd/system/esep.service /etc/systemd/system/esep-backup.service /etc/systemd/system/esep-backup.timer; do
+    if [ -e "$f" ]; then echo "removing $f (installed by hand before; the package's is used now)"; rm -f "$f"; fi
+done
+if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+echo "Installed $(esep --version)."
 echo "Edit /etc/esep/esep.toml, check it with 'esep check-config /etc/esep/esep.toml', then: systemctl enable --now esep"

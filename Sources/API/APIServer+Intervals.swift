@@ -64,7 +64,7 @@ extension APIServer {
             step = parsed
         }
         let (fromMs, toMs) = try parameters.range(
-            defaultLengthMs: 86_400_000, nowMs: now(), maxRangeMs: configuration.maxQueryRangeMs,
+            defaultLengthMs: 86_400_000, nowMs: now(), maxRangeMs: settings.current.configuration.maxQueryRangeMs,
             required: true)
         return (IntervalQuery(fromMs: fromMs, toMs: toMs, step: step), format)
     }

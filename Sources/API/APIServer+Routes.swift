@@ -11,19 +11,13 @@ extension APIServer {
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(
-            middleware: RequestLimitMiddleware(
-                maxConcurrent: configuration.maxConcurrentRequests, maxBodyBytes: configuration.maxRequestBodyBytes,
-                maxPerAddress: configuration.maxRequestsPerAddress, connections: connections))
+            middleware: RequestLimitMiddleware(settings: settings, connections: connections))
         // Open routes before the authentication middleware (middleware applies to later routes).
         for route in APIRoute.all where route.scopes == nil {
             add(route, to: router)
         }
         router.add(
-            middleware: AuthMiddleware(
-                verifier: TokenVerifier(tokens: configuration.tokens),
-                limiter: RateLimiter(ratePerSecond: configuration.rateLimitPerSecond),
-                failures: RateLimiter(perMinute: configuration.failedAuthPerMinute),
-                openOnLoopback: configuration.openOnLoopback))
+            middleware: AuthMiddleware(settings: settings))
         for route in APIRoute.all where route.scopes != nil {
             add(route, to: router)
         }
@@ -164,7 +158,7 @@ extension APIServer {
         let query = try QueryParameters(request, allowed: ["from", "to", "device", "format"], timeZone: timeZone)
         let format = try ResponseFormat.of(request, query: query)
         let (fromMs, toMs) = try query.range(
-            defaultLengthMs: 86_400_000, nowMs: now(), maxRangeMs: configuration.maxQueryRangeMs)
+            defaultLengthMs: 86_400_000, nowMs: now(), maxRangeMs: settings.current.configuration.maxQueryRangeMs)
         let device = query.values["device"]
         if let device, !reader.site.saon.contains(where: { $0.id == device }),
             !reader.site.meters.contains(where: { $0.id == device })

@@ -22,13 +22,17 @@ public import Store
 /// Data is read through the store's reader connections (never the writer's), on NIO's blocking
 /// thread pool; `/v1/snapshot` is computed at most once per ``APIConfiguration/snapshotCacheTTL``.
 public struct APIServer: Service {
+    /// The configuration the server started with (listen address, TLS, connection timeouts);
+    /// tokens and request limits are the current ones in ``settings``.
     public let configuration: APIConfiguration
-    let reader: SiteReader
-    let energy: (any EnergyDataSource)?
+    /// What a reload may change: tokens, limits and the site the routes describe.
+    public let settings: APISettings
+    var reader: SiteReader { settings.current.reader }
+    var energy: (any EnergyDataSource)? { settings.current.energy }
     /// The working-day calendar `/v1/deadlines` counts on (the shipped one with the config's overrides).
-    let workingCalendar: WorkingCalendar
+    var workingCalendar: WorkingCalendar { settings.current.workingCalendar }
     /// What `/v1/reports/{kind}` builds documents from (nil: 501).
-    let documents: DocumentSources?
+    var documents: DocumentSources? { settings.current.documents }
     let metrics: APIMetrics?
     let logger: Logger
     let server: HTTPServerBuilder
@@ -62,10 +66,10 @@ public struct APIServer: Service {
     ) throws(APIError) {
         self.now = now
         self.configuration = configuration
-        self.reader = SiteReader(store: store, site: site, status: ingest)
-        self.energy = energy
-        self.workingCalendar = workingCalendar
-        self.documents = documents
+        self.settings = APISettings(
+            APISettings.Current(
+                configuration: configuration, reader: SiteReader(store: store, site: site, status: ingest), energy: energy,
+                workingCalendar: workingCalendar, documents: documents))
         self.metrics = metrics
         self.logger = logger
         self.onListening = onListening

@@ -12,18 +12,19 @@ import Hummingbird
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
-    let verifier: TokenVerifier
-    let limiter: RateLimiter
-    /// Failed authentications per client address: once its budget is spent, the address gets 429
-    /// for every request until the budget refills, so tokens cannot be tried at speed.
-    let failures: RateLimiter
-    let openOnLoopback: Bool
+    /// Tokens, the per-token rate limit and the failed-authentication budget per client address
+    /// (once spent, the address gets 429 for every request until it refills, so tokens cannot be
+    /// tried at speed): the current ones, which a reload replaces.
+    let settings: APISettings
 
     func handle(
         _ request: Request, context: APIRequestContext,
         next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
+        let current = settings.current
+        let failures = current.failures
+        let limiter = current.limiter
         let client = context.remoteAddress?.ipAddress ?? "unknown"
         if let wait = failures.check(client) {
             throw APIProblem.rateLimited(
@@ -31,7 +32,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         let principal: APIPrincipal
         do {
-            principal = try authenticate(request, context)
+            principal = try authenticate(request, context, verifier: current.verifier, openOnLoopback: current.configuration.openOnLoopback)
         } catch {
             _ = failures.take(client)
             throw error
@@ -43,7 +44,9 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request, _ context: APIRequestContext) throws(APIProblem) -> APIPrincipal {
+    private func authenticate(
+        _ request: Request, _ context: APIRequestContext, verifier: TokenVerifier, openOnLoopback: Bool
+    ) throws(APIProblem) -> APIPrincipal {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].utf8.count == 6, parts[0].lowercased() == "bearer" else {

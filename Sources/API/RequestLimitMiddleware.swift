@@ -34,9 +34,8 @@ struct RequestLimitMiddleware: RouterMiddleware {
         }
     }
 
-    let maxConcurrent: Int
-    let maxBodyBytes: Int
-    let maxPerAddress: Int
+    /// The limits now (a reload replaces them).
+    let settings: APISettings
     let connections: ConnectionTable
     let inFlight = Counter()
     let perAddress = PerAddress()
@@ -45,6 +44,10 @@ struct RequestLimitMiddleware: RouterMiddleware {
         _ request: Request, context: APIRequestContext,
         next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
+        let limits = settings.current.configuration
+        let maxBodyBytes = limits.maxRequestBodyBytes
+        let maxConcurrent = limits.maxConcurrentRequests
+        let maxPerAddress = limits.maxRequestsPerAddress
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
             throw APIProblem(
                 status: .contentTooLarge, code: "body_too_large",

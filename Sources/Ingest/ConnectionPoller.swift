@@ -25,7 +25,8 @@ final class ConnectionPoller: @unchecked Sendable {
     let queue: DispatchQueue
     let client: ModbusTCPClient
     let ring: SPSCRing
-    private let devices: [DevicePollState]
+    /// Queue-confined; a reload changes it on the queue (``reconfigure(remove:add:)``).
+    private var devices: [DevicePollState]
     private let rings: SampleRingSet
     private let board: HealthBoard
     private let metrics: IngestMetrics
@@ -46,6 +47,8 @@ final class ConnectionPoller: @unchecked Sendable {
     /// and one read (response and byte timeouts).
     private let connectBudgetMs: Int64
     private let readBudgetMs: Int64
+    /// Samples per second the devices it started with produce.
+    let samplesPerSecond: Double
     /// `esep_gateway_connected{gateway,connection}`: 1 while this connection is open.
     private let connectedGauge: Gauge
 
@@ -64,6 +67,9 @@ final class ConnectionPoller: @unchecked Sendable {
         connectedGauge = Gauge(label: "esep_gateway_connected", dimensions: [("gateway", endpoint.gateway), ("connection", label)])
         self.rings = rings
         self.devices = devices
+        samplesPerSecond = devices.reduce(0.0) { sum, st in
+            sum + Double(st.reads.reduce(0) { $0 + $1.fields.count }) * 1000 / Double(max(1, st.spec.pollIntervalMs))
+        }
         self.board = board
         self.metrics = metrics
         self.options = options
@@ -109,6 +115,27 @@ final class ConnectionPoller: @unchecked Sendable {
         let delayMs = max(0, next - WallClock.nowMs())
         timer?.schedule(deadline: .now() + .milliseconds(Int(min(delayMs, 3_600_000))), leeway: .milliseconds(1))
     }
+
+    /// A reload: takes out the devices in `remove` (after a poll in progress ends) and puts in
+    /// `add`. A device in both (its settings changed) keeps its place in the schedule; a new one
+    /// is staggered over its interval from now. Polls of the other devices go on as they were.
+    func reconfigure(remove: Set<String>, add: [DevicePollState]) {
+        queue.sync {
+            var dueOf: [String: Int64] = [:]
+            for d in devices where remove.contains(d.spec.id) { dueOf[d.spec.id] = d.nextDueMs }
+            devices.removeAll { remove.contains($0.spec.id) }
+            let now = WallClock.nowMs()
+            for (i, d) in add.enumerated() {
+                d.nextDueMs = dueOf[d.spec.id] ?? now + Int64(add.count > 1 ? d.spec.pollIntervalMs * i / add.count : 0)
+                devices.append(d)
+            }
+            // New devices may be due before the timer's next firing.
+            if !stopped, !add.isEmpty { timer?.schedule(deadline: .now(), leeway: .milliseconds(1)) }
+        }
+    }
+
+    /// The ids of the devices this connection polls.
+    var deviceIds: [String] { queue.sync { devices.map(\.spec.id) } }
 
     /// Samples this poller has read so far (stored, queued or dropped).
     var samplesProduced: Int64 { queue.sync { produced } }

@@ -31,7 +31,7 @@ public struct EndpointSpec: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One device to poll: where it is, what to read, how often.
-public struct IngestDevice: Sendable {
+public struct IngestDevice: Sendable, Hashable {
     public var record: DeviceRecord
     public var endpoint: EndpointSpec
     public var unitId: UInt8

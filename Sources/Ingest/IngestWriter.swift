@@ -29,6 +29,9 @@ public final class IngestWriter: @unchecked Sendable {
     let health: StoreHealth
     private var thread: Thread?
     private var failure: StoreError?
+    /// Work for the writer's thread (a reload's new energy channels), run between batches; `open`
+    /// while the thread's loop runs (otherwise work runs on the caller's thread).
+    private let commands = Mutex<(open: Bool, work: [@Sendable (SampleWriter) -> Void])>((false, []))
 
     init(
         writer: SampleWriter, rings: SampleRingSet, board: HealthBoard, options: IngestOptions, metrics: IngestMetrics,
@@ -53,6 +56,46 @@ public final class IngestWriter: @unchecked Sendable {
         t.qualityOfService = .userInitiated
         thread = t
         t.start()
+    }
+
+    /// Runs `body` with the store writer on the writer's thread, between two batches (on the
+    /// caller's thread while the writer does not run), and returns what it returns.
+    /// - Throws: what `body` throws, or a ``StoreError`` when the writer does not take the work
+    ///   within `timeoutMs` (stopped meanwhile, or stalled).
+    @discardableResult
+    func perform<T: Sendable>(
+        timeoutMs: Int = 30_000, _ body: @escaping @Sendable (SampleWriter) throws(StoreError) -> T
+    ) throws(StoreError) -> T {
+        let result = Mutex<Result<T, StoreError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let work: @Sendable (SampleWriter) -> Void = { w in
+            let r: Result<T, StoreError>
+            do throws(StoreError) { r = .success(try body(w)) } catch { r = .failure(error) }
+            result.withLock { $0 = r }
+            done.signal()
+        }
+        let queued = commands.withLock { c in
+            if c.open { c.work.append(work) }
+            return c.open
+        }
+        if !queued {
+            work(writer)
+        } else if done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .timedOut {
+            throw StoreError(
+                .write, path: writer.store.path, operation: "reconfigure",
+                reason: "the store writer did not take the work within \(timeoutMs / 1000) s")
+        }
+        return try result.withLock { $0! }.get()
+    }
+
+    /// Runs the commands waiting for the writer's thread.
+    private func runCommands(closing: Bool = false) {
+        let pending = commands.withLock { c -> [@Sendable (SampleWriter) -> Void] in
+            defer { c.work.removeAll() }
+            if closing { c.open = false }
+            return c.work
+        }
+        for work in pending { work(writer) }
     }
 
     /// Seals every open window (after ``stop()``).
@@ -86,8 +129,11 @@ public final class IngestWriter: @unchecked Sendable {
         var retryAtMs: Int64 = 0
         var retryDelayMs: Int64 = 0
         var giveUpAtMs = Int64.max
+        commands.withLock { $0.open = true }
+        defer { runCommands(closing: true) }
         while true {
             let stop = stopping.load(ordering: .acquiring)
+            runCommands()
             var got = 0
             if !failing {
                 got = rings.drain(into: UnsafeMutableBufferPointer(rebasing: batch[n...]))

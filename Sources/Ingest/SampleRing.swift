@@ -190,6 +190,16 @@ public final class SampleRingSet: @unchecked Sendable {
         return ring
     }
 
+    /// Unregisters the ring of a producer that has stopped for good, once the consumer has drained
+    /// it (a reload that removed a connection). Returns false, keeping it, while samples wait in it.
+    @discardableResult
+    public func removeProducer(_ ring: SPSCRing) -> Bool {
+        guard ring.count == 0 else { return false }
+        rings.withLock { $0.removeAll { $0 === ring } }
+        generation.add(1, ordering: .releasing)
+        return true
+    }
+
     /// Pushes to `ring` (the caller's own), counting the sample as dropped when it is full.
     @inline(__always)
     public func push(_ sample: Sample, into ring: SPSCRing) -> Bool {

@@ -58,7 +58,7 @@ public struct SystemdNotifier: Service {
             return
         }
         // Until every part is up, or shutdown comes first.
-        try? await cancelWhenGracefulShutdown { await readiness.wait() }
+        await cancelWhenGracefulShutdown { await readiness.wait() }
         guard readiness.isReady, !Task.isShuttingDownGracefully else {
             Self.notify("STOPPING=1", socket: socketPath)
             return
@@ -91,6 +91,21 @@ public struct SystemdNotifier: Service {
 
     /// One line: newlines would start another assignment.
     static func line(_ s: String) -> String { s.replacingOccurrences(of: "\n", with: " ") }
+
+    /// Sends `message` to systemd when the process runs under it (`NOTIFY_SOCKET` set); otherwise nothing.
+    public static func notifyIfManaged(
+        _ message: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        guard let path = environment["NOTIFY_SOCKET"], !path.isEmpty else { return }
+        notify(message, socket: path)
+    }
+
+    /// CLOCK_MONOTONIC in µs (`MONOTONIC_USEC=` with `RELOADING=1`).
+    public static func monotonicMicroseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000 + UInt64(t.tv_nsec) / 1_000
+    }
 
     /// Sends one datagram to the notification socket (a path, or `@name` in the abstract namespace).
     public static func notify(_ message: String, socket path: String) {

@@ -84,6 +84,21 @@ extension SampleWriter {
         _ = try applyPendingReplacements(nowMs: nowMs)
     }
 
+    /// A reload: starts computing intervals for channels that are new, and restarts from the store
+    /// those whose setup changed; every other channel keeps its state.
+    /// - Returns: the channels started or restarted.
+    @discardableResult
+    public func updateEnergyChannels(_ setups: [EnergyChannelSetup], nowMs: Int64) throws(StoreError) -> Int {
+        guard let book = energy else { return 0 }
+        var n = 0
+        for s in setups where book.setups[s.channel] != s {
+            book.setups[s.channel] = s
+            try rebuild(s, nowMs: nowMs)
+            n += 1
+        }
+        return n
+    }
+
     /// Where a channel's replay starts: two steps before its last stored interval ends (so the
     /// reading before that boundary is in), or, for a channel without one, two chunk windows back
     /// or its first manual reading if that is earlier (a commissioning reading at the start of a

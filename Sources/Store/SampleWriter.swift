@@ -84,6 +84,39 @@ public final class SampleWriter {
         }
     }
 
+    /// Takes in channels registered while the writer runs (a reload's new devices) without
+    /// touching what it holds for the others: their newest values, unflushed `latest` rows and
+    /// SAON states carry on. Samples of a channel the writer does not know are not stored, so this
+    /// runs before a new device's first poll.
+    /// - Returns: the channels added.
+    @discardableResult
+    public func addChannels() throws(StoreError) -> Int {
+        let channels = try store.channels()
+        let size = Int(channels.map(\.id).max() ?? 0) + 1
+        guard size > modes.count else { return 0 }
+        let grow = size - modes.count
+        modes += Array(repeating: .float, count: grow)
+        latestTime += Array(repeating: Int64.min, count: grow)
+        latestValue += Array(repeating: .missing, count: grow)
+        isDirty += Array(repeating: false, count: grow)
+        isLiveDirty += Array(repeating: false, count: grow)
+        isSAON += Array(repeating: false, count: grow)
+        var added = 0
+        for c in channels where Int(c.id) >= size - grow {
+            modes[Int(c.id)] = c.isEnergy ? .integer : .float
+            if c.name.kind.isSAONState {
+                saonSignals[c.id] = (c.device, c.name.description)
+                isSAON[Int(c.id)] = true
+            }
+            added += 1
+        }
+        live.update { [latestTime, latestValue] s in
+            s.time = latestTime
+            s.value = latestValue
+        }
+        return added
+    }
+
     private func recover(nowMs: Int64) throws(StoreError) {
         do {
             try store.pool.writeWithoutTransaction { db in

@@ -23,7 +23,9 @@ struct RunCommand: AsyncParsableCommand {
             With --config FILE, polls the site the file describes. Without it, starts the built-in
             simulator in-process (20 meters and one SAON controller on a loopback port), polls it and
             stores into ./esep.sqlite: a first look that needs no hardware. SIGTERM or SIGINT stop
-            polling, drain what was read into the store and exit 0.
+            polling, drain what was read into the store and exit 0. SIGHUP reloads the config file:
+            devices added, removed or changed (the others polled on without a gap), tokens and API
+            limits; a config with errors is rejected and the running one kept.
 
             The HTTP API listens on the config's api.listen. In the demo it listens on
             127.0.0.1:8080 (--api-listen changes it; port 0 picks a free one) with one admin token:
@@ -223,7 +225,6 @@ struct RunCommand: AsyncParsableCommand {
         services.append(WriterService(pipeline: pipeline))
         services.append(APIService(server: api, optional: demo, readiness: readiness, logger: logger))
         services.append(PollerService(pipeline: pipeline, status: status, readiness: readiness))
-        let deviceCount = pipeline.devices.count
         let failureThreshold = options.failureThreshold
         services.append(
             SystemdNotifier(readiness: readiness, logger: logger) {
@@ -232,13 +233,20 @@ struct RunCommand: AsyncParsableCommand {
                 let progress = pipeline.progress(nowMs: now, writerStallMs: 20_000)
                 let s = pipeline.statistics
                 let down = pipeline.board.down(threshold: failureThreshold)
-                var line = "\(deviceCount) devices, \(down) down; \(s.stored) samples stored, \(s.dropped) lost"
+                var line = "\(pipeline.devices.count) devices, \(down) down; \(s.stored) samples stored, \(s.dropped) lost"
                 if let address = apiAddress.withLock({ $0 }) { line += "; API \(address)" }
                 if let problem = status.storeProblem { line += "; store: \(problem)" }
                 if !progress.isProgressing { line += "; \(progress)" }
                 return SystemdNotifier.Health(progressing: progress.isProgressing, status: line)
             })
-        services.append(ObligationWatch(site: site, calendar: workdays, logger: logger))
+        let obligations = ObligationWatch(site: site, calendar: workdays, logger: logger)
+        services.append(obligations)
+        let reloader = config.map { path in
+            ConfigReloader(
+                path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, store: store,
+                status: status, apiListen: apiListen, logger: logger)
+        }
+        services.append(ReloadService(reloader: reloader, logger: logger))
         if let duration { services.append(DeadlineService(seconds: duration)) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
