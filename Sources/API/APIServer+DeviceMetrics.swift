@@ -69,7 +69,12 @@ extension APIServer {
             ).set(Double(silent) / 1000)
         }
         let nowMs = now()
-        if let energy, let periods = try? await energy.periodsToDate(nowMs: nowMs) {
+        // The quarter so far is read from the whole site's intervals and open readings: computed at
+        // most once a minute, not on every scrape (a 1,000-meter site's takes about a second).
+        let clock = now
+        if let energy,
+            let periods = try? await periodsForMetrics.get({ try await energy.periodsToDate(nowMs: clock()) })
+        {
             gauge(
                 registry, name: "esep_quarter_to_date_completeness", labels: [], help: "Share of the quarter so far measured, site (0…1)"
             ).set(periods.quarter.completeness)

@@ -37,6 +37,8 @@ public struct APIServer: Service {
     let logger: Logger
     let server: HTTPServerBuilder
     let snapshots: SnapshotCache<SnapshotEntry>
+    /// The quarter and month so far, for `/metrics` (recomputed at most once a minute).
+    let periodsForMetrics: SnapshotCache<PeriodsToDate>
     /// Open connections by client address (admission, per-address caps, clients gone).
     let connections: ConnectionTable
     /// The clock requests are answered by (UTC epoch ms): staleness, default ranges.
@@ -74,6 +76,7 @@ public struct APIServer: Service {
         self.logger = logger
         self.onListening = onListening
         self.snapshots = SnapshotCache(ttl: configuration.snapshotCacheTTL)
+        self.periodsForMetrics = SnapshotCache(ttl: .seconds(60), maxStale: .seconds(300))
         let connections = ConnectionTable(configuration)
         self.connections = connections
         let http1 = HTTPServerBuilder.http1(

@@ -38,6 +38,8 @@ final class ConnectionPoller: @unchecked Sendable {
     private var rng = SystemRandomNumberGenerator()
     /// Samples handed to the ring (or dropped) since start. Queue-confined.
     private var produced: Int64 = 0
+    private var requests: Int64 = 0
+    private var firings: Int64 = 0
     private var droppedSinceLog = 0
     private var lastDropLogMs: Int64 = 0
     /// While a poll runs: the instant (wall ms) by which it must have ended, its timeouts all spent;
@@ -47,6 +49,10 @@ final class ConnectionPoller: @unchecked Sendable {
     /// and one read (response and byte timeouts).
     private let connectBudgetMs: Int64
     private let readBudgetMs: Int64
+    /// What `esep_gateway_connected` says now (queue-confined; recorded only when it changes).
+    private var reportedConnected: Bool? = nil
+    /// The timer's leeway: the smallest coalescing window of its devices.
+    private var leewayMs: Int64 { max(1, devices.map(\.coalesceMs).min() ?? 1) }
     /// Samples per second the devices it started with produce.
     let samplesPerSecond: Double
     /// `esep_gateway_connected{gateway,connection}`: 1 while this connection is open.
@@ -82,9 +88,13 @@ final class ConnectionPoller: @unchecked Sendable {
     func start() {
         queue.sync {
             let now = WallClock.nowMs()
+            // Spread over the interval in slots of the coalescing window: devices sharing a slot
+            // are polled in one timer firing.
             for (i, device) in devices.enumerated() {
-                let interval = device.spec.pollIntervalMs
-                device.nextDueMs = now + Int64(devices.count > 1 ? interval * i / devices.count : 0)
+                let interval = Int64(device.spec.pollIntervalMs)
+                let offset = devices.count > 1 ? interval * Int64(i) / Int64(devices.count) : 0
+                let slot = max(1, device.coalesceMs)
+                device.nextDueMs = now + offset / slot * slot
             }
             let t = DispatchSource.makeTimerSource(queue: queue)
             t.setEventHandler { [unowned self] in self.tick() }
@@ -96,10 +106,17 @@ final class ConnectionPoller: @unchecked Sendable {
 
     /// Polls the devices that are due (at most a bounded number per call, so `stop()` is never
     /// kept waiting) and re-arms the timer for the next one.
+    ///
+    /// One firing polls every device due within its coalescing window (``IngestOptions/pollCoalesceMs``,
+    /// at most a tenth of its interval), so devices due close together cost one wake-up, not one
+    /// each; the timer is armed with that window as leeway. The writer is told once per firing.
     private func tick() {
         guard !stopped, !devices.isEmpty else { return }
+        firings &+= 1
         var budget = 64
         var next = Int64.max
+        let before = produced
+        var now = WallClock.nowMs()
         while budget > 0 {
             var due: DevicePollState? = nil
             next = Int64.max
@@ -107,13 +124,16 @@ final class ConnectionPoller: @unchecked Sendable {
                 next = d.nextDueMs
                 due = d
             }
-            guard let d = due, next <= WallClock.nowMs() else { break }
-            poll(d)
+            guard let d = due, next - d.coalesceMs <= now else { break }
+            poll(d, now: now)
             budget -= 1
+            now = WallClock.nowMs()
         }
-        if budget == 0 { next = WallClock.nowMs() }
-        let delayMs = max(0, next - WallClock.nowMs())
-        timer?.schedule(deadline: .now() + .milliseconds(Int(min(delayMs, 3_600_000))), leeway: .milliseconds(1))
+        if produced != before { rings.producerDone() }
+        if budget == 0 { next = now }
+        let delayMs = max(0, next - now)
+        timer?.schedule(
+            deadline: .now() + .milliseconds(Int(min(delayMs, 3_600_000))), leeway: .milliseconds(Int(leewayMs)))
     }
 
     /// A reload: takes out the devices in `remove` (after a poll in progress ends) and puts in
@@ -139,6 +159,10 @@ final class ConnectionPoller: @unchecked Sendable {
 
     /// Samples this poller has read so far (stored, queued or dropped).
     var samplesProduced: Int64 { queue.sync { produced } }
+    /// Modbus requests this poller has made so far (answered or not).
+    var requestsMade: Int64 { queue.sync { requests } }
+    /// Times its timer fired (each a wake-up of a thread).
+    var timerFirings: Int64 { queue.sync { firings } }
 
     /// Stops the timers and waits for a poll in progress to finish, then closes the connection.
     func stop() {
@@ -156,14 +180,17 @@ final class ConnectionPoller: @unchecked Sendable {
         return deadline != 0 && nowMs > deadline
     }
 
-    private func poll(_ d: DevicePollState) {
+    private func poll(_ d: DevicePollState, now start: Int64) {
         let interval = Int64(d.spec.pollIntervalMs)
-        let start = WallClock.nowMs()
         // A connect, then every read tried twice, each within its timeouts; 5 s of slack.
         pollDeadlineMs.store(start + connectBudgetMs + Int64(d.reads.count * 2) * readBudgetMs, ordering: .relaxed)
         defer {
             pollDeadlineMs.store(0, ordering: .relaxed)
-            connectedGauge.record(client.isConnected ? 1 : 0)
+            let connected = client.isConnected
+            if connected != reportedConnected {
+                reportedConnected = connected
+                connectedGauge.record(connected ? 1 : 0)
+            }
         }
         // The next cycle; cycles that this one's lateness covered are counted and skipped.
         d.nextDueMs += interval
@@ -199,6 +226,7 @@ final class ConnectionPoller: @unchecked Sendable {
         var lastException: ModbusError? = nil
         while i < d.reads.count {
             let read = d.reads[i]
+            requests &+= 1
             do {
                 var t: Int64 = 0
                 let ids = d.channelIds[i]
@@ -363,9 +391,13 @@ final class DevicePollState: @unchecked Sendable {
 
     /// The device's slot on the health board.
     let healthSlot: Int
+    /// How early it may be polled to share a timer firing with others: the pipeline's coalescing
+    /// window, at most a tenth of its interval.
+    let coalesceMs: Int64
 
-    init(spec: IngestDevice, reads: [PlannedRead], channelOf: [ChannelName: UInt32], healthSlot: Int) {
+    init(spec: IngestDevice, reads: [PlannedRead], channelOf: [ChannelName: UInt32], healthSlot: Int, coalesceMs: Int64 = 0) {
         self.spec = spec
+        self.coalesceMs = max(0, min(coalesceMs, Int64(spec.pollIntervalMs) / 10))
         self.healthSlot = healthSlot
         self.reads = reads
         self.channelOf = channelOf

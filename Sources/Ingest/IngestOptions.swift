@@ -40,7 +40,13 @@ public struct IngestOptions: Sendable, Hashable {
     public var commitIntervalMs: Int64 = 200
     /// Interval of the periodic summary log line, ms (0: off).
     public var summaryIntervalMs: Int64 = 60_000
-    /// How often the writer flushes device health and checks for windows to seal, ms.
+    /// How early a device may be polled so that devices due close together share one timer
+    /// firing (and one wake-up), ms; at most a tenth of the device's interval. 0: each at its time.
+    public var pollCoalesceMs: Int64 = 1_000
+    /// How often the writer writes changed device health to the store, ms (the API reads the live
+    /// board; the stored copy is for other processes and restarts).
+    public var healthFlushIntervalMs: Int64 = 10_000
+    /// How often the writer checks for windows to seal and replacements to apply, ms.
     public var housekeepingIntervalMs: Int64 = 1_000
 
     /// First back-off before a batch the store refused is retried, ms (then doubling).

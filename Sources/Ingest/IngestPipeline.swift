@@ -19,8 +19,9 @@ public final class IngestPipeline: Sendable {
         /// Channel ids by device id and channel.
         var channels: [String: [ChannelName: UInt32]]
         var pollers: [ConnectionPoller]
-        /// Samples read by pollers a reload has stopped.
+        /// Samples read, and requests made, by pollers a reload has stopped.
         var retiredProduced: Int64 = 0
+        var retiredRequests: Int64 = 0
     }
     private let layout: Mutex<Layout>
     /// One reload at a time.
@@ -115,7 +116,7 @@ public final class IngestPipeline: Sendable {
     ) -> DevicePollState {
         DevicePollState(
             spec: d, reads: d.plan(holeFill: options.holeFill), channelOf: channels[d.id] ?? [:],
-            healthSlot: board.enlist(d.id))
+            healthSlot: board.enlist(d.id), coalesceMs: options.pollCoalesceMs)
     }
 
     /// The connections for `devices`: per endpoint as many as its gateway allows requests in
@@ -232,6 +233,7 @@ public final class IngestPipeline: Sendable {
             $0.channels = channels
             $0.pollers = pollers
             $0.retiredProduced += stop.reduce(0) { $0 + $1.samplesProduced }
+            $0.retiredRequests += stop.reduce(0) { $0 + $1.requestsMade }
         }
         summary.connectionsOpened = started.count
         summary.connectionsClosed = stop.count
@@ -313,8 +315,10 @@ public final class IngestPipeline: Sendable {
         var s = writer.statistics
         s.droppedRingFull = Int64(rings.dropped)
         s.dropped = s.droppedRingFull + s.droppedStoreUnwritable
-        let (pollers, retired) = layout.withLock { ($0.pollers, $0.retiredProduced) }
+        let (pollers, retired, retiredRequests) = layout.withLock { ($0.pollers, $0.retiredProduced, $0.retiredRequests) }
         s.polled = pollers.reduce(retired) { $0 + $1.samplesProduced }
+        s.requests = pollers.reduce(retiredRequests) { $0 + $1.requestsMade }
+        s.pollerWakeups = pollers.reduce(0) { $0 + $1.timerFirings }
         return s
     }
 

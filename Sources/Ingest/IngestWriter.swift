@@ -29,9 +29,14 @@ public final class IngestWriter: @unchecked Sendable {
     let health: StoreHealth
     private var thread: Thread?
     private var failure: StoreError?
+    /// Writer-thread state: device health as last written, and when it is written next.
+    private var writtenHealth: [String: DeviceHealth] = [:]
+    private var nextHealthFlushMs: Int64 = 0
     /// Work for the writer's thread (a reload's new energy channels), run between batches; `open`
     /// while the thread's loop runs (otherwise work runs on the caller's thread).
     private let commands = Mutex<(open: Bool, work: [@Sendable (SampleWriter) -> Void])>((false, []))
+    /// Wakes the thread from a timed sleep while a batch waits for its commit (stop, work to run).
+    private let nudge = DispatchSemaphore(value: 0)
 
     init(
         writer: SampleWriter, rings: SampleRingSet, board: HealthBoard, options: IngestOptions, metrics: IngestMetrics,
@@ -48,7 +53,12 @@ public final class IngestWriter: @unchecked Sendable {
     }
 
     /// Statistics of the writer side.
-    var statistics: IngestStatistics { counters.withLock { $0 } }
+    var statistics: IngestStatistics {
+        var s = counters.withLock { $0 }
+        s.writerTurns = turns.load(ordering: .relaxed)
+        return s
+    }
+    private let turns = Atomic<Int64>(0)
 
     func start() {
         let t = Thread { [self] in self.loop() }
@@ -78,6 +88,10 @@ public final class IngestWriter: @unchecked Sendable {
             if c.open { c.work.append(work) }
             return c.open
         }
+        if queued {
+            rings.wakeConsumer()
+            nudge.signal()
+        }
         if !queued {
             work(writer)
         } else if done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .timedOut {
@@ -104,10 +118,17 @@ public final class IngestWriter: @unchecked Sendable {
         try writer.seal(nowMs: options.clock.nowMs(), force: true)
     }
 
+    /// Sleeps `ms` while a batch waits for its commit, unless woken (stop, work to run).
+    private func idle(ms: Int64) {
+        _ = nudge.wait(timeout: .now() + .milliseconds(Int(min(ms, 60_000))))
+    }
+
     /// Drains every ring, commits, flushes health and returns.
     func stop() {
         guard thread != nil else { return }
         stopping.store(true, ordering: .releasing)
+        rings.wakeConsumer()
+        nudge.signal()
         finished.wait()
         thread = nil
     }
@@ -133,6 +154,7 @@ public final class IngestWriter: @unchecked Sendable {
         defer { runCommands(closing: true) }
         while true {
             let stop = stopping.load(ordering: .acquiring)
+            turns.add(1, ordering: .relaxed)
             runCommands()
             var got = 0
             if !failing {
@@ -180,7 +202,21 @@ public final class IngestWriter: @unchecked Sendable {
             } else if stop, n == 0 {
                 break
             } else if got == 0 {
-                usleep(failing ? 20_000 : 5_000)
+                if failing {
+                    usleep(20_000)
+                } else {
+                    // Nothing to drain: sleep until the next thing to do — the held batch's commit,
+                    // housekeeping, the summary — or, with no batch held, until a poller hands over
+                    // samples. A daemon with nothing due does not wake.
+                    var until = min(nextHousekeeping, nextSummary)
+                    if n > 0 {
+                        until = min(until, batchStarted + options.commitIntervalMs)
+                        let ms = until - now
+                        if ms > 0 { idle(ms: ms) }
+                    } else {
+                        rings.waitForData(timeoutMs: until - now)
+                    }
+                }
             }
             if stop, failing, now >= giveUpAtMs {
                 // Stopping with a store that still refuses writes: what is held cannot be kept.
@@ -220,7 +256,7 @@ public final class IngestWriter: @unchecked Sendable {
                 last = s
             }
         }
-        housekeeping(now: options.clock.nowMs())
+        housekeeping(now: options.clock.nowMs(), final: true)
         do {
             try writer.flushLatest()
         } catch {
@@ -255,12 +291,21 @@ public final class IngestWriter: @unchecked Sendable {
     }
 
     /// - Parameter now: the pipeline clock's time (``IngestOptions/clock``), told to the store.
-    private func housekeeping(now: Int64) {
+    /// - Parameter final: the last call (stopping): device health is written whatever its age.
+    private func housekeeping(now: Int64, final: Bool = false) {
         metrics.ringDepth.record(rings.count)
         metrics.devicesDown.record(board.down(threshold: options.failureThreshold))
         do {
-            // Health times come from the wall clock (the board's), like the polls they describe.
-            try writer.writeHealth(board.snapshot(), nowMs: WallClock.nowMs())
+            // Device health in the store is for other processes (`esep query --health`, a daemon
+            // that restarts); this one serves the live board. Written every healthFlushIntervalMs,
+            // only the devices whose health changed. Times come from the wall clock (the board's).
+            let wall = WallClock.nowMs()
+            if final || wall >= nextHealthFlushMs {
+                nextHealthFlushMs = wall + options.healthFlushIntervalMs
+                let changed = board.snapshot().filter { writtenHealth[$0.device] != $0 }
+                try writer.writeHealth(changed, nowMs: wall)
+                for h in changed { writtenHealth[h.device] = h }
+            }
             let corrections = try writer.applyPendingReplacements(nowMs: now)
             if corrections > 0 {
                 logger.notice("meter replacement applied: closed intervals corrected", metadata: ["corrections": "\(corrections)"])
@@ -293,4 +338,11 @@ public struct IngestStatistics: Sendable, Hashable {
     public var droppedStoreUnwritable: Int64 = 0
     /// Samples the pollers read (stored + dropped + still queued).
     public var polled: Int64 = 0
+    /// Modbus requests the pollers made (answered or not).
+    public var requests: Int64 = 0
+    /// Times the pollers' timers fired (of the connections polling now).
+    public var pollerWakeups: Int64 = 0
+    /// Turns of the writer's loop: each after a wake-up (samples handed over, a commit or
+    /// housekeeping due), or one after another while the rings hold more.
+    public var writerTurns: Int64 = 0
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Metering
 import Synchronization
 
@@ -179,6 +180,41 @@ public final class SampleRingSet: @unchecked Sendable {
     ///   500 samples/s with 65 536 slots survives two minutes of a stalled disk.
     public init(capacityPerProducer: Int) {
         self.capacityPerProducer = capacityPerProducer
+    }
+
+    /// Set by the consumer before it sleeps in ``waitForData(timeoutMs:)``; a producer that finds it
+    /// set clears it and wakes the consumer.
+    private let consumerSleeping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+
+    /// A producer is done pushing for now (one poll): wakes the consumer if it sleeps waiting for
+    /// samples. One atomic exchange when it does not sleep; a semaphore signal when it does.
+    @inline(__always)
+    public func producerDone() {
+        // The exchange is a full barrier: the pushes before it are visible to a consumer it wakes,
+        // and a consumer that set the flag after them sees them when it checks the rings.
+        if consumerSleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    }
+
+    /// Wakes the consumer now, whether or not samples arrived (stop, work for its thread).
+    public func wakeConsumer() {
+        if consumerSleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    }
+
+    /// The consumer sleeps until a producer pushes (``producerDone()``), ``wakeConsumer()`` is
+    /// called, or `timeoutMs` passes; at once when samples are already waiting.
+    public func waitForData(timeoutMs: Int64) {
+        guard timeoutMs > 0 else { return }
+        consumerSleeping.store(true, ordering: .sequentiallyConsistent)
+        if count > 0 {
+            // Arrived before the flag was seen: do not sleep (and take back a wake-up already sent).
+            if !consumerSleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+            return
+        }
+        if wake.wait(timeout: .now() + .milliseconds(Int(min(timeoutMs, 3_600_000)))) == .timedOut {
+            // A producer that cleared the flag meanwhile has signalled or is about to: take it.
+            if !consumerSleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+        }
     }
 
     /// Registers a producer and returns its ring. Call once per producer (one poller queue),

@@ -5,7 +5,7 @@ import Metering
 extension ConfigDecoder {
     static let siteKeys = ["name", "bin", "address", "timezone"]
     static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity", "max_size_mb"]
-    static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s"]
+    static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s", "poll_coalesce_ms"]
     static let energyKeys = ["interval_minutes"]
     static let calendarKeys = ["overrides", "roles"]
     static let feeKeys = [
@@ -75,6 +75,7 @@ extension ConfigDecoder {
         ingest.backoffMaxSeconds = t.int("backoff_max_s", default: ingest.backoffMaxSeconds, in: 1...3600)
         ingest.summaryIntervalSeconds = t.int(
             "summary_interval_s", default: ingest.summaryIntervalSeconds, in: 0...3600)
+        ingest.pollCoalesceMs = t.int("poll_coalesce_ms", default: ingest.pollCoalesceMs, in: 0...10_000)
         return ingest
     }
 

@@ -135,11 +135,17 @@ public struct IngestSection: Sendable, Hashable {
     public var backoffMaxSeconds: Int
     /// `summary_interval_s` (60; 0…3600, 0 = off): how often the poll summary is logged.
     public var summaryIntervalSeconds: Int
+    /// `poll_coalesce_ms` (1000; 0…10000): how early a device may be polled so that the devices of
+    /// one connection due close together share one wake-up (at most a tenth of its interval).
+    public var pollCoalesceMs: Int
 
-    public init(holeFillRegisters: Int = 8, backoffMaxSeconds: Int = 300, summaryIntervalSeconds: Int = 60) {
+    public init(
+        holeFillRegisters: Int = 8, backoffMaxSeconds: Int = 300, summaryIntervalSeconds: Int = 60, pollCoalesceMs: Int = 1_000
+    ) {
         self.holeFillRegisters = holeFillRegisters
         self.backoffMaxSeconds = backoffMaxSeconds
         self.summaryIntervalSeconds = summaryIntervalSeconds
+        self.pollCoalesceMs = pollCoalesceMs
     }
 
     public var backoffMax: Duration { .seconds(backoffMaxSeconds) }

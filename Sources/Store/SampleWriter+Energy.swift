@@ -40,21 +40,50 @@ final class EnergyBook {
     }
 
     /// What a batch changes, saved before its transaction (copy-on-write: the arrays are
-    /// copied only when the batch changes them).
+    /// copied only when the batch changes them). The accumulators are not copied whole (a batch
+    /// of a few samples would copy every channel's): the first change of each in a batch saves
+    /// its old value in ``journal``.
     struct Checkpoint {
-        var accumulators: [IntervalAccumulator?]
         var closed: [(UInt32, EnergyInterval)]
         var outOfOrder: Int64
         var pending: [UInt32: [MeterReplacement]]
     }
+    /// While a batch runs: the accumulators it changed, as they were before.
+    private var journal: [(Int, IntervalAccumulator?)] = []
+    private var journaled: [Bool] = []
+    private var journaling = false
 
     func checkpoint() -> Checkpoint {
-        Checkpoint(accumulators: accumulators, closed: closed, outOfOrder: outOfOrder, pending: pending)
+        journaling = true
+        return Checkpoint(closed: closed, outOfOrder: outOfOrder, pending: pending)
+    }
+
+    /// Before a batch changes the accumulator of `channel`.
+    @inline(__always)
+    func willChange(_ channel: Int) {
+        guard journaling else { return }
+        if channel >= journaled.count { journaled += Array(repeating: false, count: channel + 1 - journaled.count) }
+        if !journaled[channel] {
+            journaled[channel] = true
+            journal.append((channel, accumulators[channel]))
+        }
+    }
+
+    /// The batch committed: what it changed stays.
+    func committed() {
+        for (channel, _) in journal { journaled[channel] = false }
+        journal.removeAll(keepingCapacity: true)
+        journaling = false
     }
 
     /// Puts back what ``checkpoint()`` saved (the batch's transaction did not commit).
     func restore(_ c: Checkpoint) {
-        accumulators = c.accumulators
+        for (channel, old) in journal.reversed() {
+            accumulators[channel] = old
+            journaled[channel] = false
+        }
+        journal.removeAll(keepingCapacity: true)
+        journaling = false
         closed = c.closed
         outOfOrder = c.outOfOrder
         pending = c.pending
@@ -146,6 +175,7 @@ extension SampleWriter {
     @inline(__always)
     func feedEnergy(channel: UInt32, timeMs: Int64, wh: Int64) {
         guard let book = energy, Int(channel) < book.accumulators.count, book.accumulators[Int(channel)] != nil else { return }
+        book.willChange(Int(channel))
         if !book.pending.isEmpty, var reps = book.pending[channel] {
             while let rep = reps.first, rep.timeMs < timeMs {
                 try? book.accumulators[Int(channel)]!.declare(rep) { book.closed.append((channel, $0)) }

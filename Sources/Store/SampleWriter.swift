@@ -252,6 +252,7 @@ public final class SampleWriter {
             throw store.fail(.write, "append batch of \(samples.count) samples", error)
         }
         // Committed: now the in-memory effects of the batch.
+        energy?.committed()
         if flushedLatest {
             clearDirty()
             lastLatestFlushMs = WallClock.nowMs()

@@ -46,6 +46,12 @@ struct IngestBench: ParsableCommand {
     @Option(help: "Meter profile.")
     var profile = "sdm630"
 
+    @Option(
+        help: ArgumentHelp(
+            "Only these channels of the profile, comma-separated (default: all).",
+            discussion: "e.g. energy_import,power_total with --profile iem3000: 2 values, 2 requests per poll."))
+    var channels: String?
+
     @Option(help: "Database file (default: a temporary file, removed afterwards).")
     var db: String?
 
@@ -56,8 +62,16 @@ struct IngestBench: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let meterProfile = DeviceProfile.builtIn[profile], meterProfile.kind == .meter else {
+        guard var meterProfile = DeviceProfile.builtIn[profile], meterProfile.kind == .meter else {
             throw ValidationError("--profile: unknown meter profile '\(profile)'")
+        }
+        if let channels {
+            let wanted = channels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let known = meterProfile.fields.map(\.channel.description)
+            for w in wanted where !known.contains(w) {
+                throw ValidationError("--channels: profile '\(profile)' has no channel '\(w)'; it has \(known.joined(separator: ", "))")
+            }
+            meterProfile.fields = meterProfile.fields.filter { wanted.contains($0.channel.description) }
         }
         let perSim = 200
         let endpoints = (meters + perSim - 1) / perSim
@@ -98,7 +112,12 @@ struct IngestBench: ParsableCommand {
 
         // 2. Raw libmodbus loop: the same reads, no decode, ring or store.
         var rawValues: Int64 = 0
+        var rawRequests: Int64 = 0
+        var rawCPU = 0.0
         if !skipRaw {
+            let requestTotal = Locked<Int64>(0)
+            let rawCPU0 = cpuSeconds()
+            defer { rawCPU = cpuSeconds() - rawCPU0 }
             let total = Locked<Int64>(0)
             let group = DispatchGroup()
             for (e, sim) in sims.enumerated() {
@@ -110,12 +129,14 @@ struct IngestBench: ParsableCommand {
                     Thread {
                         let client = ModbusTCPClient(host: "127.0.0.1", port: port)
                         var values: Int64 = 0
+                        var requests: Int64 = 0
                         let end = DispatchTime.now().uptimeNanoseconds + UInt64(secs * 1e9)
                         var i = 0
                         while DispatchTime.now().uptimeNanoseconds < end {
                             let unit = UInt8(units[i % units.count])
                             i += 1
                             for r in reads {
+                                requests += 1
                                 do {
                                     switch r.space {
                                     case .inputRegisters: _ = try client.readInputRegisters(unit: unit, address: r.address, count: r.count)
@@ -127,12 +148,14 @@ struct IngestBench: ParsableCommand {
                         }
                         client.close()
                         total.add(values)
+                        requestTotal.add(requests)
                         group.leave()
                     }.start()
                 }
             }
             group.wait()
             rawValues = total.get()
+            rawRequests = requestTotal.get()
         }
 
         // 3. The real pipeline.
@@ -180,7 +203,9 @@ struct IngestBench: ParsableCommand {
             cpu_s: cpu, cpu_core_share: cpu / pollWall,
             cpu_s_per_million_values: stats.polled > 0 ? cpu / (Double(stats.polled) / 1e6) : 0,
             peak_rss_mib: peakRSSMiB(), bytes_per_sample: counts.sealed > 0 ? Double(chunkBytes) / Double(counts.sealed) : 0,
-            values_per_poll: valuesPerPoll)
+            values_per_poll: valuesPerPoll, requests_per_poll: reads.count, requests: stats.requests,
+            cpu_us_per_request: stats.requests > 0 ? cpu * 1e6 / Double(stats.requests) : 0,
+            raw_cpu_us_per_request: rawRequests > 0 ? rawCPU * 1e6 / Double(rawRequests) : 0)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -210,6 +235,12 @@ struct IngestBenchResult: Codable {
     var peak_rss_mib: Double
     var bytes_per_sample: Double
     var values_per_poll: Int
+    var requests_per_poll: Int
+    var requests: Int64
+    /// The pipeline's CPU (whole process) per Modbus request it made.
+    var cpu_us_per_request: Double
+    /// The raw loop's CPU per request (back to back: the floor of a synchronous client).
+    var raw_cpu_us_per_request: Double
 
     var text: String {
         """
@@ -218,6 +249,7 @@ struct IngestBenchResult: Codable {
           raw libmodbus \(String(format: "%12.0f", raw_values_per_s)) values/s   ratio \(String(format: "%.3f", ratio))
           samples       polled \(samples_polled), stored \(samples_stored), lost \(samples_lost)
           cpu           \(String(format: "%.2f", cpu_s)) s (\(String(format: "%.1f", cpu_core_share * 100)) % of one core), \(String(format: "%.3f", cpu_s_per_million_values)) s per million values
+          per request   \(values_per_poll) value(s) in \(requests_per_poll) request(s) per poll; \(requests) requests, \(String(format: "%.1f", cpu_us_per_request)) µs CPU each (raw loop: \(String(format: "%.1f", raw_cpu_us_per_request)) µs)
           memory        peak RSS \(String(format: "%.1f", peak_rss_mib)) MiB
           disk          \(String(format: "%.2f", bytes_per_sample)) bytes per sealed sample
         """

@@ -152,6 +152,7 @@ struct RunCommand: AsyncParsableCommand {
         options.holeFill = site.ingest.holeFillRegisters
         options.backoffMaxMs = Int64(site.ingest.backoffMaxSeconds) * 1000
         options.summaryIntervalMs = Int64(site.ingest.summaryIntervalSeconds) * 1000
+        options.pollCoalesceMs = Int64(site.ingest.pollCoalesceMs)
         options.batchMax = site.storage.batchMax
         options.ringCapacity = site.storage.ringCapacity
         if let calendar = SiteCalendar(identifier: site.site.timezone) { options.calendar = calendar }
