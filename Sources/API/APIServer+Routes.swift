@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 import Hummingbird
 import Metering
@@ -113,10 +114,18 @@ extension APIServer {
         let reader = self.reader
         let energy = self.energy
         let clock = self.now
+        let periodsCache = self.periodsForSnapshot
         let entry = try await snapshots.get {
             let now = clock()
             let (latest, health) = try await offload { (try reader.latestByDeviceAndSource(), try reader.health()) }
-            let periods = try await energy?.periodsToDate(nowMs: now)
+            // The quarter and month so far change slowly and cost the most (a second at 1,000
+            // meters): refreshed at most every ten snapshot lifetimes, the values every one.
+            let periods: PeriodsToDate?
+            if let energy {
+                periods = try await periodsCache.get { try await energy.periodsToDate(nowMs: now) }
+            } else {
+                periods = nil
+            }
             let snapshot = Snapshot.build(
                 site: reader.site, values: latest.values, health: health, periods: periods, nowMs: now, live: latest.live)
             return SnapshotEntry(snapshot: snapshot, json: snapshot.json)

@@ -39,6 +39,9 @@ public struct APIServer: Service {
     let snapshots: SnapshotCache<SnapshotEntry>
     /// The quarter and month so far, for `/metrics` (recomputed at most once a minute).
     let periodsForMetrics: SnapshotCache<PeriodsToDate>
+    /// The quarter and month so far, for `/v1/snapshot` (recomputed at most every ten snapshot
+    /// lifetimes; never cached when snapshots are not).
+    let periodsForSnapshot: SnapshotCache<PeriodsToDate>
     /// Open connections by client address (admission, per-address caps, clients gone).
     let connections: ConnectionTable
     /// The clock requests are answered by (UTC epoch ms): staleness, default ranges.
@@ -77,6 +80,8 @@ public struct APIServer: Service {
         self.onListening = onListening
         self.snapshots = SnapshotCache(ttl: configuration.snapshotCacheTTL)
         self.periodsForMetrics = SnapshotCache(ttl: .seconds(60), maxStale: .seconds(300))
+        self.periodsForSnapshot = SnapshotCache(
+            ttl: configuration.snapshotCacheTTL * 10, maxStale: max(.seconds(60), configuration.snapshotCacheTTL * 60))
         let connections = ConnectionTable(configuration)
         self.connections = connections
         let http1 = HTTPServerBuilder.http1(
