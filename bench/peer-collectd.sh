@@ -19,6 +19,7 @@
 #   bench/peer-collectd.sh                      200 and 1000 meters, sets 2 and 9, 60 s each
 #   METERS="200" SETS="2" RUN_SECONDS=30 bench/peer-collectd.sh
 #   ESEP_BIN=path/to/esep bench/peer-collectd.sh   (default: a release build, made if missing)
+#   TOOLS="paced esep" bench/peer-collectd.sh       (any of: paced collectd esep; default all)
 #
 # Installs collectd-core (Debian) when collectd is missing (root, or sudo).
 set -euo pipefail
@@ -27,6 +28,8 @@ METERS="${METERS:-200 1000}"
 SETS="${SETS:-2 9}"
 RUN_SECONDS="${RUN_SECONDS:-60}"
 WARMUP="${WARMUP:-5}"
+TOOLS="${TOOLS:-paced collectd esep}"
+want() { case " $TOOLS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 PER_ENDPOINT=200
 INTERVAL_MS=1000
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -70,17 +73,21 @@ cpu_ticks() { # utime + stime of the processes given, all threads
 peak_rss_kib() { local total=0 p; for p in "$@"; do total=$((total + $(awk '/VmHWM/ {print $2}' "/proc/$p/status"))); done; echo "$total"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Measures the processes in $@ over the window; the caller's counter function `$COUNT` prints
-# "VALUES REQUESTS" delivered so far (or "- -" when it cannot tell).
+# Measures the processes in $@: their CPU over RUN_SECONDS, and what they delivered over about the
+# same window. The caller's counter function `$COUNT` prints "VALUES REQUESTS" delivered so far (or
+# "- -" when it cannot tell). The counts are read outside the CPU window (asking esep's /metrics
+# costs esep CPU), and each figure is turned into a rate over its own window.
 measure() {
     sleep "$WARMUP"
-    local c0 c1 v0 v1 t0 t1
-    c0=$(cpu_ticks "$@"); read -r v0 r0 < <($COUNT); t0=$(date +%s.%N)
+    local c0 c1 v0 v1 t0 t1 tc0 tc1
+    read -r v0 r0 < <($COUNT); t0=$(date +%s.%N)
+    c0=$(cpu_ticks "$@"); tc0=$(date +%s.%N)
     sleep "$RUN_SECONDS"
-    c1=$(cpu_ticks "$@"); read -r v1 r1 < <($COUNT); t1=$(date +%s.%N)
+    c1=$(cpu_ticks "$@"); tc1=$(date +%s.%N)
+    read -r v1 r1 < <($COUNT); t1=$(date +%s.%N)
     RSS_KIB=$(peak_rss_kib "$@")
     CPU_S=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN {printf "%.2f", (b - a) / hz}')
-    # The window the counts span (the counting itself takes a moment).
+    CPU_WINDOW=$(awk -v a="$tc0" -v b="$tc1" 'BEGIN {printf "%.3f", b - a}')
     ELAPSED=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
     if [ "$v0" = - ]; then VALUES=-; REQUESTS=-; else VALUES=$((v1 - v0)); REQUESTS=$((r1 - r0)); fi
 }
@@ -94,10 +101,12 @@ row() { # tool meters set values_per_poll requests_per_poll
     local values=$VALUES requests=$REQUESTS schedule
     if [ "$values" = - ]; then values=$due_values; requests=$due_requests; schedule="n/a"; else
         schedule=$(awk -v v="$VALUES" -v d="$due_values" 'BEGIN {printf "%.2f %%", 100 * v / d}'); fi
-    awk -v tool="$tool" -v m="$meters" -v s="$set" -v cpu="$CPU_S" -v v="$values" -v r="$requests" -v t="$ELAPSED" \
-        -v rss="$RSS_KIB" -v sched="$schedule" 'BEGIN {
-        printf "| %s | %d | %d | %.1f | %.1f | %.2f %% | %.1f | %s |\n", tool, m, s, (v > 0 ? cpu / (v / 1e6) : 0),
-            (r > 0 ? cpu * 1e6 / r : 0), 100 * cpu / t, rss / 1024, sched }'
+    # CPU per second of its window, over values (requests) per second of theirs.
+    awk -v tool="$tool" -v m="$meters" -v s="$set" -v cpu="$CPU_S" -v v="$values" -v r="$requests" -v tv="$ELAPSED" \
+        -v tc="$CPU_WINDOW" -v rss="$RSS_KIB" -v sched="$schedule" 'BEGIN {
+        c = cpu / tc; vr = v / tv; rr = r / tv
+        printf "| %s | %d | %d | %.1f | %.1f | %.2f %% | %.1f | %s |\n", tool, m, s, (vr > 0 ? c / (vr / 1e6) : 0),
+            (rr > 0 ? c * 1e6 / rr : 0), 100 * c, rss / 1024, sched }'
 }
 
 echo "| tool | meters | values | CPU s per 10⁶ values | CPU µs per request | share of a core | peak RSS MiB | values on schedule |"
@@ -136,6 +145,7 @@ for meters in $METERS; do
         rpp=$(echo "$reads" | wc -w); vpp=$(echo "$channels" | wc -w)
 
         # 1. paced bare libmodbus loop, one process per endpoint.
+        if want paced; then
         PACED=()
         for ((e = 0; e < endpoints; e++)); do
             n=$((meters - e * PER_ENDPOINT)); [ "$n" -gt "$PER_ENDPOINT" ] && n=$PER_ENDPOINT
@@ -155,9 +165,11 @@ for meters in $METERS; do
         COUNT=paced_count measure "${PACED[@]}"
         kill "${PACED[@]}"; wait "${PACED[@]}" 2>/dev/null || true
         row "paced libmodbus loop" "$meters" "$set" "$vpp" "$rpp"
+        fi
 
         # 2./3. collectd's modbus plugin, with its csv writer and without a writer.
         for writer in csv none; do
+            want collectd || continue
             cd_dir="$WORK/collectd-$writer"; rm -rf "$cd_dir"; mkdir -p "$cd_dir/csv"
             {
                 printf 'Hostname "bench"\nFQDNLookup false\nBaseDir "%s"\nPIDFile "%s/collectd.pid"\n' "$cd_dir" "$cd_dir"
@@ -202,18 +214,22 @@ for meters in $METERS; do
         done
 
         # 4. esep, the real daemon with its store.
+        want esep || continue
         "$ESEP_BIN" run --config "$conf" --log-level warning > "$WORK/esep-$meters-$set.log" 2>&1 &
         ESEP=$!; PIDS+=($ESEP)
         for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api/healthz" >/dev/null && break; sleep 0.1; done
-        esep_count() { # samples stored, requests = successful polls × reads per poll
-            local m stored polls
+        esep_count() { # values = successful polls × values per poll (what is stored follows within
+            # the 200 ms commit interval, which would jitter a count of stored samples); requests =
+            # successful polls × reads per poll. Samples lost are read at the end.
+            local m polls
             m=$(curl -sf "http://127.0.0.1:$api/metrics")
-            stored=$(echo "$m" | awk '/^esep_samples_stored_total / {print int($2)}')
             polls=$(echo "$m" | awk '/^esep_polls_total\{result="ok"\} / {print int($2)}')
-            echo "${stored:-0} $(( ${polls:-0} * rpp ))"
+            echo "$(( ${polls:-0} * vpp )) $(( ${polls:-0} * rpp ))"
         }
         COUNT=esep_count measure "$ESEP"
         row "esep" "$meters" "$set" "$vpp" "$rpp"
+        lost=$(curl -sf "http://127.0.0.1:$api/metrics" | awk '/^esep_samples_dropped_total/ {n += $2} END {print n + 0}')
+        [ "$lost" = 0 ] || echo "peer-collectd: esep lost $lost samples ($meters meters, $set values)" >&2
         kill -TERM "$ESEP"; wait "$ESEP" 2>/dev/null || true
     done
     kill "${SIM_PIDS[@]}"; wait "${SIM_PIDS[@]}" 2>/dev/null || true
