@@ -74,12 +74,7 @@ final class ConfigReloader: Sendable {
             rates = try feeRateTable(site)
         } catch {
             for d in error.diagnostics { logger.error("\(d)") }
-            logger.error(
-                "reload rejected: the configuration has errors; the running configuration is kept",
-                metadata: ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
-            rejected.increment()
-            lastOK.record(0)
-            return .rejected
+            return reject("the configuration has errors", ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
         }
         var apiConfiguration = APIConfiguration(site.api)
         var oldAPI = APIConfiguration(old.api)
@@ -93,14 +88,14 @@ final class ConfigReloader: Sendable {
         let summary: IngestReconfiguration
         do {
             summary = try pipeline.reconfigure(devices: site.ingestDevices())
+        } catch {
+            return reject("the store refused the new devices", ["config": "\(path)", "error": "\(error)"])
+        }
+        do {
             try recordConfiguredReplacements(site, store: store, logger: logger)
         } catch {
-            logger.error(
-                "reload rejected: the store refused the new devices; the running configuration is kept",
-                metadata: ["config": "\(path)", "error": "\(error)"])
-            rejected.increment()
-            lastOK.record(0)
-            return .rejected
+            // The devices are applied; the replacements are recorded at the next reload or start.
+            logger.error("reload: the config's meter replacements could not be recorded", metadata: ["error": "\(error)"])
         }
         let energy = EnergyReadModel(store: store, site: site, live: status)
         api.reload(
@@ -123,6 +118,14 @@ final class ConfigReloader: Sendable {
         applied.increment()
         lastOK.record(1)
         return .applied(summary)
+    }
+
+    /// Logs why a reload was refused and counts it.
+    private func reject(_ why: String, _ metadata: Logger.Metadata) -> Outcome {
+        logger.error("reload rejected: \(why); the running configuration is kept", metadata: metadata)
+        rejected.increment()
+        lastOK.record(0)
+        return .rejected
     }
 
     /// Keys outside `[api]` whose change a reload does not apply.
