@@ -239,7 +239,11 @@ public final class IngestPipeline: Sendable {
         summary.connectionsClosed = stop.count
         // The writer drains what a stopped connection read; its ring goes after that.
         for p in stop {
-            for _ in 0..<1_000 where !rings.removeProducer(p.ring) { usleep(10_000) }
+            var waited = 0
+            while !rings.removeProducer(p.ring), waited < 1_000 {
+                usleep(10_000)
+                waited += 1
+            }
         }
         logger.notice(
             "ingest reconfigured",
