@@ -200,7 +200,8 @@ final class ConnectionPoller: @unchecked Sendable {
             d.overruns += missed
             d.nextDueMs += missed * interval
         }
-        if d.backoffUntilMs > start {
+        // A back-off that ends within the coalescing window has ended (the poll is early by design).
+        if d.backoffUntilMs > start + d.coalesceMs {
             d.nextDueMs = max(d.nextDueMs, d.backoffUntilMs)
             return
         }
