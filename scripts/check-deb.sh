@@ -14,7 +14,7 @@ dpkg-deb --info "$DEB" | sed -n '/Package:/,$p'
 dpkg-deb --contents "$DEB" | awk '{print $1, $2, $6}'
 if command -v lintian >/dev/null; then
     # Tags are reported, not fatal: each one left is explained in deploy/README-deb.md.
-    lintian --no-tag-display-limit "$DEB" || true
+    lintian --tag-display-limit 0 "$DEB" || true
 fi
 ROOT=$(mktemp -d)
 trap 'rm -rf "$ROOT"' EXIT

@@ -52,7 +52,13 @@ final class ConnectionPoller: @unchecked Sendable {
     /// What `esep_gateway_connected` says now (queue-confined; recorded only when it changes).
     private var reportedConnected: Bool? = nil
     /// The timer's leeway: the smallest coalescing window of its devices.
-    private var leewayMs: Int64 { max(1, devices.map(\.coalesceMs).min() ?? 1) }
+    /// Kept with the device list (``start()``, ``reconfigure(remove:add:)``), not computed per firing.
+    private var leewayMs: Int64 = 1
+
+    /// The timer's leeway for the devices polled now (queue-confined).
+    private func updateLeeway() {
+        leewayMs = max(1, devices.reduce(Int64.max) { min($0, $1.coalesceMs) })
+    }
     /// Samples per second the devices it started with produce.
     let samplesPerSecond: Double
     /// `esep_gateway_connected{gateway,connection}`: 1 while this connection is open.
@@ -87,6 +93,7 @@ final class ConnectionPoller: @unchecked Sendable {
     /// Starts polling; first polls are staggered across each device's interval so requests spread out.
     func start() {
         queue.sync {
+            updateLeeway()
             let now = WallClock.nowMs()
             // Spread over the interval in slots of the coalescing window: devices sharing a slot
             // are polled in one timer firing.
@@ -149,6 +156,7 @@ final class ConnectionPoller: @unchecked Sendable {
                 d.nextDueMs = dueOf[d.spec.id] ?? now + Int64(add.count > 1 ? d.spec.pollIntervalMs * i / add.count : 0)
                 devices.append(d)
             }
+            updateLeeway()
             // New devices may be due before the timer's next firing.
             if !stopped, !add.isEmpty { timer?.schedule(deadline: .now(), leeway: .milliseconds(1)) }
         }

@@ -182,7 +182,7 @@ public final class IngestPipeline: Sendable {
         //    samples reaches it.
         let setups = Self.energySetups(new.filter { touched.contains($0.id) }, channels: channels, options: options)
         let clock = options.clock
-        try writer.perform { w throws(StoreError) in
+        try writer.perform("take in the reloaded devices' channels") { w throws(StoreError) in
             try w.addChannels()
             try w.updateEnergyChannels(setups, nowMs: clock.nowMs())
         }

@@ -70,11 +70,12 @@ public final class IngestWriter: @unchecked Sendable {
 
     /// Runs `body` with the store writer on the writer's thread, between two batches (on the
     /// caller's thread while the writer does not run), and returns what it returns.
-    /// - Throws: what `body` throws, or a ``StoreError`` when the writer does not take the work
-    ///   within `timeoutMs` (stopped meanwhile, or stalled).
+    /// - Parameter operation: what the work is, for the error when it is not taken.
+    /// - Throws: what `body` throws, or a ``StoreError`` naming `operation` when the writer does not
+    ///   take the work within `timeoutMs` (stopped meanwhile, or stalled).
     @discardableResult
     func perform<T: Sendable>(
-        timeoutMs: Int = 30_000, _ body: @escaping @Sendable (SampleWriter) throws(StoreError) -> T
+        _ operation: String, timeoutMs: Int = 30_000, _ body: @escaping @Sendable (SampleWriter) throws(StoreError) -> T
     ) throws(StoreError) -> T {
         let result = Mutex<Result<T, StoreError>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -88,16 +89,16 @@ public final class IngestWriter: @unchecked Sendable {
             if c.open { c.work.append(work) }
             return c.open
         }
-        if queued {
-            rings.wakeConsumer()
-            nudge.signal()
-        }
         if !queued {
             work(writer)
-        } else if done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .timedOut {
-            throw StoreError(
-                .write, path: writer.store.path, operation: "reconfigure",
-                reason: "the store writer did not take the work within \(timeoutMs / 1000) s")
+        } else {
+            rings.wakeConsumer()
+            nudge.signal()
+            if done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .timedOut {
+                throw StoreError(
+                    .write, path: writer.store.path, operation: operation,
+                    reason: "the store writer's thread did not take the work within \(timeoutMs / 1000) s (stalled, or stopping)")
+            }
         }
         return try result.withLock { $0! }.get()
     }

@@ -190,13 +190,12 @@ public final class SampleRingSet: @unchecked Sendable {
     /// A producer is done pushing for now (one poll): wakes the consumer if it sleeps waiting for
     /// samples. One atomic exchange when it does not sleep; a semaphore signal when it does.
     @inline(__always)
-    public func producerDone() {
-        // The exchange is a full barrier: the pushes before it are visible to a consumer it wakes,
-        // and a consumer that set the flag after them sees them when it checks the rings.
-        if consumerSleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
-    }
+    public func producerDone() { wakeConsumer() }
 
-    /// Wakes the consumer now, whether or not samples arrived (stop, work for its thread).
+    /// Wakes the consumer now if it sleeps in ``waitForData(timeoutMs:)`` (also: stop, work for its
+    /// thread). The exchange is a full barrier: pushes made before it are visible to the consumer it
+    /// wakes, and a consumer that set the flag after them sees them when it checks the rings.
+    @inline(__always)
     public func wakeConsumer() {
         if consumerSleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
     }

@@ -86,8 +86,9 @@ final class ConfigReloader: Sendable {
         }
         let later = Self.restartOnlyChanges(from: old, to: site) + APISettings.restartOnlyChanges(from: oldAPI, to: apiConfiguration)
         let summary: IngestReconfiguration
+        let devices = site.ingestDevices()
         do {
-            summary = try pipeline.reconfigure(devices: site.ingestDevices())
+            summary = try pipeline.reconfigure(devices: devices)
         } catch {
             return reject("the store refused the new devices", ["config": "\(path)", "error": "\(error)"])
         }
@@ -111,7 +112,7 @@ final class ConfigReloader: Sendable {
         logger.notice(
             "configuration reloaded",
             metadata: [
-                "config": "\(path)", "devices": "\(site.ingestDevices().count)",
+                "config": "\(path)", "devices": "\(devices.count)",
                 "added": "\(summary.added.joined(separator: ","))", "removed": "\(summary.removed.joined(separator: ","))",
                 "changed": "\(summary.changed.joined(separator: ","))", "tokens": "\(apiConfiguration.tokens.count)",
             ])
