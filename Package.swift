@@ -152,7 +152,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus"], swiftSettings: swiftSettings),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus", "Compliance"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ComplianceTests",
             dependencies: ["Compliance", "Store", "Metering", "SiteConfig", "Simulator", "Modbus"],

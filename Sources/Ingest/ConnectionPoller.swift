@@ -162,6 +162,24 @@ final class ConnectionPoller: @unchecked Sendable {
         }
     }
 
+    /// Polls the devices among `ids` every `intervalMs` until `untilMs` (wall ms), the first
+    /// poll now: the meters of feeders a SAON stage just tripped, so their power is measured
+    /// within the shed window. Then each goes back to its own interval.
+    func boost(_ ids: Set<String>, intervalMs: Int, untilMs: Int64) {
+        queue.async { [self] in
+            guard !stopped else { return }
+            let now = WallClock.nowMs()
+            var any = false
+            for d in devices where ids.contains(d.spec.id) {
+                d.boostUntilMs = max(d.boostUntilMs, untilMs)
+                d.boostIntervalMs = Int64(max(1, intervalMs))
+                if d.nextDueMs > now { d.nextDueMs = now }
+                any = true
+            }
+            if any { timer?.schedule(deadline: .now(), leeway: .milliseconds(1)) }
+        }
+    }
+
     /// The ids of the devices this connection polls.
     var deviceIds: [String] { queue.sync { devices.map(\.spec.id) } }
 
@@ -189,7 +207,8 @@ final class ConnectionPoller: @unchecked Sendable {
     }
 
     private func poll(_ d: DevicePollState, now start: Int64) {
-        let interval = Int64(d.spec.pollIntervalMs)
+        let interval =
+            start < d.boostUntilMs ? min(d.boostIntervalMs, Int64(d.spec.pollIntervalMs)) : Int64(d.spec.pollIntervalMs)
         // A connect, then every read tried twice, each within its timeouts; 5 s of slack.
         pollDeadlineMs.store(start + connectBudgetMs + Int64(d.reads.count * 2) * readBudgetMs, ordering: .relaxed)
         defer {
@@ -309,6 +328,7 @@ final class ConnectionPoller: @unchecked Sendable {
         metrics.pollDuration.recordNanoseconds(tookNs)
         metrics.pollsOK.increment()
         let end = WallClock.nowMs()
+        if d.linkUp != true { pushLink(d, up: true, atMs: options.clock.nowMs()) }
         if d.consecutiveFailures >= options.failureThreshold {
             logger.info("device up", metadata: ["device": "\(d.spec.id)", "after_failures": "\(d.consecutiveFailures)"])
         }
@@ -334,6 +354,12 @@ final class ConnectionPoller: @unchecked Sendable {
         metrics.errors(error.code.description).increment()
         metrics.gatewayErrors(endpoint.gateway, error.code.description).increment()
         d.consecutiveFailures += 1
+        if d.consecutiveFailures == 1 { d.firstFailureMs = options.clock.nowMs() }
+        // A SAON controller that stops answering is a device event (stamped at its first failed
+        // poll), never a change of the signals it last reported.
+        if d.consecutiveFailures >= options.failureThreshold, d.linkUp != false {
+            pushLink(d, up: false, atMs: d.firstFailureMs)
+        }
         var backoff: Int64? = nil
         if d.consecutiveFailures >= options.failureThreshold {
             let base = Self.backoffBaseMs(
@@ -374,6 +400,18 @@ final class ConnectionPoller: @unchecked Sendable {
         }
     }
 
+    /// Writes a SAON controller's link state (``Metering/ChannelKind/saonLink``) when it changes.
+    private func pushLink(_ d: DevicePollState, up: Bool, atMs t: Int64) {
+        guard let channel = d.linkChannel else { return }
+        d.linkUp = up
+        produced &+= 1
+        if !ring.push(Sample(channel: channel, timeMs: t, value: .number(up ? 1 : 0))) {
+            rings.recordDrop()
+            metrics.dropped.increment()
+            d.linkUp = nil  // tried again at the next poll
+        }
+    }
+
     /// The wait before the next poll of a device after `failures` consecutive failed polls
     /// (≥ `threshold`): `2^(failures − threshold + 1)` poll intervals, at most `maxMs`.
     static func backoffBaseMs(failures: Int, threshold: Int, pollIntervalMs: Int64, maxMs: Int64) -> Int64 {
@@ -397,6 +435,14 @@ final class DevicePollState: @unchecked Sendable {
     var nextDueMs: Int64 = 0
     var overruns: Int64 = 0
     var droppedSinceLog = 0
+    /// A SAON controller's link channel, and the state last written to it (nil: none yet).
+    let linkChannel: UInt32?
+    var linkUp: Bool? = nil
+    /// Polled every ``boostIntervalMs`` until this wall instant (``ConnectionPoller/boost(_:intervalMs:untilMs:)``).
+    var boostUntilMs: Int64 = 0
+    var boostIntervalMs: Int64 = 0
+    /// When the current run of failed polls began.
+    var firstFailureMs: Int64 = 0
 
     /// The device's slot on the health board.
     let healthSlot: Int
@@ -411,6 +457,7 @@ final class DevicePollState: @unchecked Sendable {
         self.reads = reads
         self.channelOf = channelOf
         channelIds = reads.map { $0.fields.map { channelOf[$0.channel] ?? 0 } }
+        linkChannel = spec.isSAON ? channelOf[ChannelName(.saonLink)] : nil
     }
 
     /// Replaces one read of the plan (after a split, or to drop a refused field).

@@ -60,6 +60,15 @@ public struct IngestDevice: Sendable, Hashable {
 
     public var id: String { record.name }
 
+    /// Whether this is a SAON controller.
+    public var isSAON: Bool { profile.kind == .saon }
+
+    /// The channels stored for it: its profile's, and for a SAON controller its link state
+    /// (``Metering/ChannelKind/saonLink``), which the poller writes.
+    public var storedChannels: [ChannelName] {
+        profile.fields.map(\.channel) + (isSAON ? [ChannelName(.saonLink)] : [])
+    }
+
     /// How each energy channel's counter series is judged.
     /// - Parameter timeScale: clock milliseconds per real millisecond (``IngestClock/rate``): the
     ///   measured-gap limit is 3 poll intervals in the time samples are stamped in.

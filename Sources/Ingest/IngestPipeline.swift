@@ -44,13 +44,23 @@ public final class IngestPipeline: Sendable {
     /// Channel ids by device id and channel.
     public var channels: [String: [ChannelName: UInt32]] { layout.withLock { $0.channels } }
 
+    /// The clock samples are stamped with.
+    public var clock: IngestClock { options.clock }
+
+    /// Polls `devices` every `intervalMs` until `untilMs` (wall ms), starting now, then at their
+    /// own intervals again (shed verification measures the tripped feeders' power this way).
+    public func boost(devices: Set<String>, intervalMs: Int, untilMs: Int64) {
+        guard !devices.isEmpty else { return }
+        for p in layout.withLock({ $0.pollers }) { p.boost(devices, intervalMs: intervalMs, untilMs: untilMs) }
+    }
+
     public init(devices: [IngestDevice], store: SampleStore, options: IngestOptions = IngestOptions(), logger: Logger)
         throws(StoreError)
     {
         self.store = store
         self.logger = logger
         self.options = options
-        let channels = try store.register(devices: devices.map { ($0.record, $0.profile.fields.map(\.channel)) })
+        let channels = try store.register(devices: devices.map { ($0.record, $0.storedChannels) })
         let board = HealthBoard(devices: devices.map(\.id))
         self.board = board
         let metrics = IngestMetrics()
@@ -174,7 +184,7 @@ public final class IngestPipeline: Sendable {
         let removedOrChanged = Set(summary.removed + summary.changed)
         // 1. The store knows every new or changed device and its channels.
         let registered = try store.register(
-            devices: new.filter { touched.contains($0.id) }.map { ($0.record, $0.profile.fields.map(\.channel)) })
+            devices: new.filter { touched.contains($0.id) }.map { ($0.record, $0.storedChannels) })
         var channels = oldChannels
         for id in summary.removed { channels[id] = nil }
         for (id, c) in registered { channels[id] = c }

@@ -28,6 +28,10 @@ public enum ChannelKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// Indexed by feeder number (1-based): 1 when the feeder breaker is open.
     case saonFeederOpen = "feeder_open"
     case saonEventCounter = "event_counter"
+    /// Whether a SAON controller answers (1) or has stopped answering (0): not a register but
+    /// written by the poller when the controller goes down or comes back, so a silent controller
+    /// is a device event, never a change of its signals.
+    case saonLink = "link"
 
     /// Cumulative energy: decoded to integer watt-hours, never to floating point.
     public var isCumulativeEnergy: Bool { self == .energyImport || self == .energyExport }
@@ -35,7 +39,7 @@ public enum ChannelKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A SAON state whose changes are stored as events.
     public var isSAONState: Bool {
         switch self {
-        case .saonArmed, .saonCommandReceived, .saonTestMode, .saonStageTripped, .saonFeederOpen: true
+        case .saonArmed, .saonCommandReceived, .saonTestMode, .saonStageTripped, .saonFeederOpen, .saonLink: true
         default: false
         }
     }

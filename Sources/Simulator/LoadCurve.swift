@@ -91,3 +91,33 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A double in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+/// A rise of a meter's load: from ``startMs`` its power grows linearly by ``percent`` of the
+/// curve's mean over ``rampMs``, then stays up (an hour whose consumption runs over what was bought).
+public struct LoadRise: Sendable, Hashable {
+    public var startMs: Int64
+    public var percent: Double
+    public var rampMs: Int64
+
+    public init(startMs: Int64, percent: Double, rampMs: Int64) {
+        self.startMs = startMs
+        self.percent = percent
+        self.rampMs = max(1, rampMs)
+    }
+
+    /// The extra power at an instant, W.
+    public func extraW(baseW: Double, atMs ms: Int64) -> Double {
+        let into = Double(ms - startMs)
+        guard into > 0 else { return 0 }
+        return baseW * percent / 100 * min(1, into / Double(rampMs))
+    }
+
+    /// The extra energy from the start to `ms`, W·s (exact integral of ``extraW(baseW:atMs:)``).
+    public func wattSeconds(baseW: Double, atMs ms: Int64) -> Double {
+        let tau = Double(ms - startMs) / 1000
+        guard tau > 0 else { return 0 }
+        let ramp = Double(rampMs) / 1000
+        let full = baseW * percent / 100
+        return tau < ramp ? full * tau * tau / (2 * ramp) : full * (ramp / 2 + (tau - ramp))
+    }
+}

@@ -33,9 +33,16 @@ public struct SimulatedMeter: Sendable {
     /// Counter rollover: the import register wraps to 0 at exactly this instant, modulo ``rolloverModulusWh``.
     public let rolloverAtMs: Int64?
     public let rolloverModulusWh: Int64
+    /// The SAON controller whose breakers can interrupt this meter's load.
+    public let saon: SimulatedSAON?
+    /// A rise of this meter's load from some instant on.
+    public let loadRise: LoadRise?
 
     public init(unitId: Int, profile: DeviceProfile, curve: LoadCurve, resetAtMs: Int64? = nil,
-                rolloverAtMs: Int64? = nil, rolloverModulusWh: Int64? = nil) {
+                rolloverAtMs: Int64? = nil, rolloverModulusWh: Int64? = nil, saon: SimulatedSAON? = nil,
+                loadRise: LoadRise? = nil) {
+        self.saon = saon
+        self.loadRise = loadRise
         self.unitId = unitId
         self.profile = profile
         self.curve = curve
@@ -59,13 +66,30 @@ public struct SimulatedMeter: Sendable {
         return overflow ? 1_000_000_000 : m
     }
 
+    /// The energy really drawn since the epoch plus the initial counter, Wh: the curve's integral,
+    /// less what open breakers shed, plus a load rise.
+    public func consumedWh(atMs ms: Int64) -> Int64 {
+        let shed = saon?.shedWattSeconds(unit: unitId, curve: curve, atMs: ms) ?? 0
+        let rise = loadRise?.wattSeconds(baseW: curve.baseW, atMs: ms) ?? 0
+        guard shed != 0 || rise != 0 else { return curve.importWh(atMs: ms) }
+        let ws = curve.importWattSeconds(atMs: ms) - shed + rise
+        // A hair over the floor's edge: a sum of differences must not flicker below a whole Wh.
+        return curve.initialImportWh + Int64((max(0, ws) / 3600 + 1e-9).rounded(.down))
+    }
+
+    /// Active power at an instant, W: 0 while a breaker has shed the load.
+    public func powerW(atMs ms: Int64) -> Double {
+        if let saon, saon.isShed(unit: unitId, atMs: ms) { return 0 }
+        return curve.powerW(atMs: ms) + (loadRise?.extraW(baseW: curve.baseW, atMs: ms) ?? 0)
+    }
+
     /// The import register's value before encoding (reset and rollover applied), Wh.
     public func importRegisterWh(atMs ms: Int64) -> Int64 {
-        var wh = curve.importWh(atMs: ms)
-        if let r = resetAtMs, ms >= r { wh -= curve.importWh(atMs: r) }
+        var wh = consumedWh(atMs: ms)
+        if let r = resetAtMs, ms >= r { wh -= consumedWh(atMs: r) }
         if let w = rolloverAtMs {
-            var atWrap = curve.importWh(atMs: w)
-            if let r = resetAtMs, w >= r { atWrap -= curve.importWh(atMs: r) }
+            var atWrap = consumedWh(atMs: w)
+            if let r = resetAtMs, w >= r { atWrap -= consumedWh(atMs: r) }
             let m = rolloverModulusWh
             let offset = ((m - atWrap % m) % m + m) % m
             wh = ((wh + offset) % m + m) % m
@@ -76,7 +100,7 @@ public struct SimulatedMeter: Sendable {
     /// The canonical value of every channel at an instant (before register encoding).
     public func rawValue(_ channel: ChannelName, atMs ms: Int64) -> SampleValue {
         let t = Double(ms - SimulationEpoch.ms) / 1000
-        let p = curve.powerW(atMs: ms)
+        let p = powerW(atMs: ms)
         func phaseIndex(_ k: ChannelKind) -> Int {
             switch k {
             case .powerL1, .voltageL1, .currentL1: 0
@@ -128,7 +152,7 @@ public struct SimulatedMeter: Sendable {
         }
         return MeterTruth(
             unitId: unitId, profile: profile.name, atMs: ms, importWh: importWh, exportWh: exportWh,
-            trueImportWh: curve.importWh(atMs: ms), powerW: power, values: values)
+            trueImportWh: consumedWh(atMs: ms), powerW: power, values: values)
     }
 
     /// Writes every field of `space` into a register image (index 0 = PDU address 0).

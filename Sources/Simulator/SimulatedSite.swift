@@ -18,12 +18,12 @@ public final class SimulatedSite: ModbusServerHandler {
     public init(configuration: SimulatorConfiguration, clock: SimulationClock = .wall()) {
         self.configuration = configuration
         self.clock = clock
-        meters = configuration.makeMeters()
+        let saon = configuration.makeSAON()
+        self.saon = saon
+        meters = configuration.makeMeters(saon: saon)
         var byUnit: [Int: SimulatedMeter] = [:]
         for m in meters { byUnit[m.unitId] = m }
         metersByUnit = byUnit
-        saon = configuration.saonUnitId > 0
-            ? SimulatedSAON(unitId: configuration.saonUnitId, cycleSeconds: configuration.saonCycleSeconds) : nil
     }
 
     /// The meter on a unit id.
@@ -52,6 +52,7 @@ public final class SimulatedSite: ModbusServerHandler {
         let now = clock.nowMs
         let unit = Int(request.unitId)
         if let saon, unit == saon.unitId {
+            if faults.isDead(unit: unit, atMs: now) { return exception(0x0B) }
             return serveSAON(saon, request, image, now)
         }
         guard let meter = metersByUnit[unit], !faults.isDead(unit: unit, atMs: now) else { return exception(0x0B) }
@@ -74,7 +75,7 @@ public final class SimulatedSite: ModbusServerHandler {
     public func didWrite(_ request: ModbusRequest, image: ModbusImage) {
         guard let saon, Int(request.unitId) == saon.unitId, request.function == 5 || request.function == 15 else { return }
         for a in request.address..<(request.address + request.count) where a < image.coils.count {
-            saon.setInput(address: a, to: image.coils[a] != 0)
+            saon.setInput(address: a, to: image.coils[a] != 0, atMs: clock.nowMs)
         }
     }
 

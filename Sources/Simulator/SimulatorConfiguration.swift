@@ -75,12 +75,32 @@ public struct SimulatorConfiguration: Sendable {
     public var rollovers: [CounterFault] = []
     /// Check meters by unit id: each reads its main meter's load curve, scaled (its own counter start).
     public var checkMeters: [Int: CheckMeterSpec] = [:]
+    /// SAON breaker input → meter units behind it (nil: breaker N feeds meter unit N).
+    public var saonFeeders: [Int: [Int]]? = nil
+    /// SAON stage → breaker inputs (nil: stage S trips breakers 2S−1 and 2S).
+    public var saonStages: [Int: [Int]]? = nil
+    /// Breakers that report open without interrupting the load (a failing shed).
+    public var saonStuckBreakers: Set<Int> = []
+    /// A load rise on the meters no SAON breaker feeds (an hour that runs over its purchase).
+    public var loadRise: LoadRise? = nil
 
     public init() {}
 
+    /// The SAON controller this configuration describes, or nil.
+    public func makeSAON() -> SimulatedSAON? {
+        saonUnitId > 0
+            ? SimulatedSAON(
+                unitId: saonUnitId, cycleSeconds: saonCycleSeconds, feeders: saonFeeders, stages: saonStages,
+                stuckBreakers: saonStuckBreakers) : nil
+    }
+
     /// The simulated meters this configuration describes.
-    public func makeMeters() -> [SimulatedMeter] {
-        (1...max(1, meters)).map { unit in
+    public func makeMeters() -> [SimulatedMeter] { makeMeters(saon: nil) }
+
+    /// The simulated meters, wired to `saon`'s breakers.
+    public func makeMeters(saon: SimulatedSAON?) -> [SimulatedMeter] {
+        let shedUnits = Set(saon?.feeders.values.flatMap { $0 } ?? [])
+        return (1...max(1, meters)).map { unit in
             let reset = resets.first { $0.unitId == unit }
             let rollover = rollovers.first { $0.unitId == unit }
             var curve = LoadCurve.seeded(seed: seed, index: unit)
@@ -91,7 +111,8 @@ public struct SimulatorConfiguration: Sendable {
             return SimulatedMeter(
                 unitId: unit, profile: profiles[(unit - 1) % profiles.count],
                 curve: curve, resetAtMs: reset?.atMs,
-                rolloverAtMs: rollover?.atMs, rolloverModulusWh: rollover?.modulusWh)
+                rolloverAtMs: rollover?.atMs, rolloverModulusWh: rollover?.modulusWh,
+                saon: shedUnits.contains(unit) ? saon : nil, loadRise: shedUnits.contains(unit) ? nil : loadRise)
         }
     }
 }

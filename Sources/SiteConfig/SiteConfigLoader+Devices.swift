@@ -41,7 +41,11 @@ extension ConfigDecoder {
         "id", "gateway", "unit_id", "profile", "poll_interval_ms", "role", "feeder", "sign", "channels",
         "rated_power_kw", "accuracy_class", "max_registers_per_read", "fill_gaps_from_check",
     ]
-    static let saonKeys = ["id", "gateway", "unit_id", "profile", "poll_interval_ms", "stages", "feeders", "map"]
+    static let saonKeys = [
+        "id", "gateway", "unit_id", "profile", "poll_interval_ms", "stages", "feeders", "map", "shed_window_ms",
+        "verify_poll_interval_ms", "min_load_kw", "breakers", "shed",
+    ]
+    static let saonStageKeys = ["stage", "feeders", "expected_kw", "expected_share"]
     static let saonMapKeys = [
         "armed", "command_received", "test_mode", "event_counter", "stage_tripped", "feeder_open",
     ]
@@ -244,8 +248,9 @@ extension ConfigDecoder {
         }
     }
 
-    func decodeSAON(_ root: TableReader, registry: inout DeviceRegistry) -> [SAONConfig] {
+    func decodeSAON(_ root: TableReader, meters: [MeterConfig], registry: inout DeviceRegistry) -> [SAONConfig] {
         var result: [SAONConfig] = []
+        let feederNames = Set(meters.map(\.feeder))
         for (_, t) in root.tables("saon", keys: ConfigDecoder.saonKeys) {
             let (id, gateway, unitId) = decodeDeviceAddress(t, registry: &registry)
             let poll = t.int("poll_interval_ms", default: 200, in: 50...60000)
@@ -275,14 +280,81 @@ extension ConfigDecoder {
             if let p = profile, let map {
                 profile = applyMap(map, to: p, stages: stages, feeders: feeders)
             }
+            let window = t.int("shed_window_ms", default: 2000, in: 100...60000)
+            let verifyPoll = t.int("verify_poll_interval_ms", default: 200, in: 50...10000)
+            var minLoad = 1.0
+            if let v = t.double("min_load_kw") {
+                if v.isFinite, v >= 0, v <= 1_000_000 { minLoad = v } else {
+                    error(t.path.appending("min_load_kw"), "must be between 0 and 1000000 kW, found \(v)")
+                }
+            }
+            var breakers: [String] = []
+            if let list = t.stringArray("breakers") {
+                if list.count > feeders {
+                    error(t.path.appending("breakers"), "lists \(list.count) breakers; the controller has \(feeders) feeder inputs")
+                }
+                for (p, name) in list {
+                    if !name.isEmpty, !feederNames.contains(name) {
+                        var message = "no meter is on feeder '\(name)'"
+                        if let m = closestMatch(to: name, in: feederNames) { message += "; did you mean '\(m)'?" }
+                        error(p, message)
+                    }
+                    breakers.append(name)
+                }
+            }
+            let stageMap = decodeStages(t, stages: stages, feeders: feederNames)
             guard let id, let gateway, let unitId, let profile else { continue }
             let cap = min(gateway.config.maxRegistersPerRead, profile.maxRegistersPerRead ?? 125)
-            result.append(
-                SAONConfig(
-                    id: id, gateway: gateway.config.id, unitId: unitId, profile: profile, pollIntervalMs: poll,
-                    stages: stages, feeders: feeders, maxRegistersPerRead: cap))
+            var config = SAONConfig(
+                id: id, gateway: gateway.config.id, unitId: unitId, profile: profile, pollIntervalMs: poll,
+                stages: stages, feeders: feeders, maxRegistersPerRead: cap)
+            config.shedWindowMs = window
+            config.verifyPollIntervalMs = verifyPoll
+            config.minLoadKW = minLoad
+            config.breakers = breakers
+            config.stageMap = stageMap
+            result.append(config)
         }
         return result
+    }
+
+    /// `[[saon.shed]]`: each stage's feeders and the drop it must bring.
+    private func decodeStages(_ t: TableReader, stages: Int, feeders: Set<String>) -> [SAONStage] {
+        var result: [SAONStage] = []
+        var seen: Set<Int> = []
+        for (_, st) in t.tables("shed", keys: ConfigDecoder.saonStageKeys) {
+            let number = st.requiredInt("stage", in: 1...stages)
+            if let number, !seen.insert(number).inserted {
+                error(st.path.appending("stage"), "stage \(number) is mapped twice")
+            }
+            var names: [String] = []
+            if let list = st.stringArray("feeders") {
+                if list.isEmpty { error(st.path.appending("feeders"), "must name at least one feeder") }
+                for (p, name) in list {
+                    if !feeders.contains(name) {
+                        var message = "no meter is on feeder '\(name)'"
+                        if let m = closestMatch(to: name, in: feeders) { message += "; did you mean '\(m)'?" }
+                        error(p, message)
+                    }
+                    names.append(name)
+                }
+            } else {
+                st.missing("feeders")
+            }
+            let kw = st.double("expected_kw")
+            let share = st.double("expected_share")
+            if let kw, !(kw > 0 && kw <= 1_000_000) {
+                error(st.path.appending("expected_kw"), "must be more than 0 and at most 1000000 kW, found \(kw)")
+            }
+            if let share, !(share > 0 && share <= 1) {
+                error(st.path.appending("expected_share"), "must be more than 0 and at most 1, found \(share)")
+            }
+            if kw != nil, share != nil {
+                error(st.path.appending("expected_share"), "give expected_kw or expected_share, not both")
+            }
+            if let number { result.append(SAONStage(stage: number, feeders: names, expectedShedKW: kw, expectedShedShare: share)) }
+        }
+        return result.sorted { $0.stage < $1.stage }
     }
 
     /// The highest stage and feeder numbers a SAON profile has channels for.

@@ -28,7 +28,7 @@ public enum SiteConfigLoader {
         ("operator.pools", ConfigDecoder.operatorPoolKeys), ("operator.clients", ConfigDecoder.operatorClientKeys),
         ("replacements", ConfigDecoder.replacementKeys), ("api", ConfigDecoder.apiKeys), ("api.tokens", ConfigDecoder.tokenKeys),
         ("gateways", ConfigDecoder.gatewayKeys), ("meters", ConfigDecoder.meterKeys), ("saon", ConfigDecoder.saonKeys),
-        ("saon.map", ConfigDecoder.saonMapKeys), ("profiles", ConfigDecoder.profileKeys),
+        ("saon.map", ConfigDecoder.saonMapKeys), ("saon.shed", ConfigDecoder.saonStageKeys), ("profiles", ConfigDecoder.profileKeys),
         ("profiles.fields", ConfigDecoder.fieldKeys),
     ]
 
@@ -139,7 +139,7 @@ extension ConfigDecoder {
         let gateways = decodeGateways(root)
         var devices = DeviceRegistry(gateways: gateways, customProfiles: profiles)
         let meters = decodeMeters(root, registry: &devices)
-        let saon = decodeSAON(root, registry: &devices)
+        let saon = decodeSAON(root, meters: meters.meters.map(\.config), registry: &devices)
         checkFeeders(meters.feeders)
         var configuration = SiteConfiguration(
             site: site, storage: storage, ingest: ingest, api: api, gateways: gateways.map(\.config),

@@ -51,7 +51,14 @@ extension SiteConfiguration {
                 pollIntervalMs: pollIntervalMs, role: .main, feeder: demoName("F", n), sign: 1,
                 maxRegistersPerRead: min(gateway.maxRegistersPerRead, meterProfile.maxRegistersPerRead ?? 125))
         }
-        let controller = SAONConfig(id: "S001", gateway: gateway.id, unitId: saonUnitId)
+        var controller = SAONConfig(id: "S001", gateway: gateway.id, unitId: saonUnitId)
+        // As the built-in simulator wires it: breaker N feeds meter N, stage S trips breakers
+        // 2S−1 and 2S (so the drill's stage 1 sheds M001 and M002).
+        controller.breakers = meterConfigs.prefix(controller.feeders).map(\.feeder)
+        controller.stageMap = (1...controller.stages).compactMap { stage in
+            let feeders = [2 * stage - 1, 2 * stage].filter { $0 <= controller.breakers.count }.map { controller.breakers[$0 - 1] }
+            return feeders.isEmpty ? nil : SAONStage(stage: stage, feeders: feeders, expectedShedShare: 0.9)
+        }
         var storage = StorageSection()
         if let storagePath { storage.path = storagePath }
         var configuration = SiteConfiguration(

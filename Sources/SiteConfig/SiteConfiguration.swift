@@ -437,6 +437,26 @@ public struct SAONConfig: Sendable, Hashable {
     public var feeders: Int
     /// The register cap the read planner uses: the smaller of the gateway's and the profile's.
     public var maxRegistersPerRead: Int
+    /// `shed_window_ms` (2000; 100…60000): the time within which the tripped feeders' power
+    /// must have fallen.
+    public var shedWindowMs: Int = 2000
+    /// `verify_poll_interval_ms` (200; 50…10000): how often the tripped feeders' meters are
+    /// polled from the trip to the end of the window.
+    public var verifyPollIntervalMs: Int = 200
+    /// `min_load_kw` (1; ≥ 0): below this pre-trip load a trip cannot be verified (nothing to shed).
+    public var minLoadKW: Double = 1
+    /// `breakers` (none): the feeder (a meter's `feeder`) behind breaker input N, at position N.
+    public var breakers: [String] = []
+    /// `[[saon.shed]]`: what each stage sheds.
+    public var stageMap: [SAONStage] = []
+
+    /// The stage's mapping, if the config gives one.
+    public func stage(_ n: Int) -> SAONStage? { stageMap.first { $0.stage == n } }
+
+    /// The breaker input numbers of a feeder (1-based).
+    public func breakerInputs(of feeder: String) -> [Int] {
+        breakers.enumerated().filter { $0.element == feeder }.map { $0.offset + 1 }
+    }
 
     public init(
         id: String, gateway: String, unitId: Int, profile: DeviceProfile? = nil, pollIntervalMs: Int = 200,
@@ -454,6 +474,32 @@ public struct SAONConfig: Sendable, Hashable {
     }
 
     public var pollInterval: Duration { .milliseconds(pollIntervalMs) }
+}
+
+/// `[[saon.shed]]`: one stage of a SAON controller and the feeders it sheds.
+public struct SAONStage: Sendable, Hashable {
+    /// `stage` (required; 1…the controller's `stages`).
+    public var stage: Int
+    /// `feeders` (required, non-empty): the feeders (meters' `feeder` names) the stage trips.
+    public var feeders: [String]
+    /// `expected_kw`: the drop in power a trip must bring, kW. Exclusive with the share.
+    public var expectedShedKW: Double?
+    /// `expected_share` (0.9 when neither is given; 0 < x ≤ 1): the share of the feeders'
+    /// pre-trip power a trip must shed.
+    public var expectedShedShare: Double?
+
+    public init(stage: Int, feeders: [String], expectedShedKW: Double? = nil, expectedShedShare: Double? = nil) {
+        self.stage = stage
+        self.feeders = feeders
+        self.expectedShedKW = expectedShedKW
+        self.expectedShedShare = expectedShedKW == nil ? (expectedShedShare ?? 0.9) : expectedShedShare
+    }
+
+    /// The drop a trip must bring, W, given the feeders' pre-trip power.
+    public func expectedDropW(beforeW: Double) -> Double {
+        if let kw = expectedShedKW { return kw * 1000 }
+        return beforeW * (expectedShedShare ?? 0.9)
+    }
 }
 
 extension MeterConfig {

@@ -50,7 +50,17 @@ enum AuditChain {
             return documentContent(SampleStore.documentRecord(r))
         case "event":
             guard let r = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [ref]) else { return nil }
-            return eventContent(id: r["id"], timeMs: r["t"], device: r["device"], signal: r["signal"], old: r["old"], new: r["new"])
+            return eventContent(
+                id: r["id"], timeMs: r["t"], device: r["device"], signal: r["signal"], old: r["old"], new: r["new"],
+                uncertaintyMs: r["uncertainty_ms"])
+        case "shed":
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM shed WHERE id = ?", arguments: [ref]) else { return nil }
+            return shedContent(SampleStore.shedRecord(r))
+        case "restoration":
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM shed_restoration WHERE id = ?", arguments: [ref]) else {
+                return nil
+            }
+            return restorationContent(SampleStore.restorationRecord(r))
         default:
             return nil
         }
@@ -80,8 +90,22 @@ enum AuditChain {
             + "\(d.fileSHA256)|\(d.auditHead ?? "null")|\(d.requestedBy)|\(d.createdMs)"
     }
 
-    static func eventContent(id: Int64, timeMs: Int64, device: String, signal: String, old: Int64?, new: Int64) -> String {
-        "event|\(id)|\(timeMs)|\(device)|\(signal)|\(opt(old))|\(new)"
+    /// An event's content; its time uncertainty (stored since v8) is appended only when known,
+    /// so chains written before it verify as they were.
+    static func eventContent(
+        id: Int64, timeMs: Int64, device: String, signal: String, old: Int64?, new: Int64, uncertaintyMs: Int64? = nil
+    ) -> String {
+        "event|\(id)|\(timeMs)|\(device)|\(signal)|\(opt(old))|\(new)" + (uncertaintyMs.map { "|u=\($0)" } ?? "")
+    }
+
+    static func shedContent(_ r: ShedRecord) -> String {
+        "shed|\(r.id)|\(r.eventId)|\(r.saon)|\(r.stage)|\(r.timeMs)|\(opt(r.uncertaintyMs))|\(r.test ? 1 : 0)|"
+            + "\(r.verdict.rawValue)|\(r.reason)|\(r.windowMs)|\(opt(r.beforeW))|\(opt(r.afterW))|\(opt(r.expectedW))|"
+            + "\(r.feedersJSON)|\(r.verifiedMs)"
+    }
+
+    static func restorationContent(_ r: ShedRestoration) -> String {
+        "restoration|\(r.id)|\(r.shedId)|\(r.timeMs)|\(r.signal)|\(opt(r.powerBackMs))|\(opt(r.notConsumedWh))|\(r.createdMs)"
     }
 }
 
@@ -131,7 +155,7 @@ extension SampleStore {
                 }
                 let tables = [
                     ("energy_interval", "interval"), ("meter_replacement", "replacement"), ("manual_reading", "manual"),
-                    ("event", "event"), ("document", "document"),
+                    ("event", "event"), ("document", "document"), ("shed", "shed"), ("shed_restoration", "restoration"),
                 ]
                 for (table, kind) in tables {
                     if let id = try Int64.fetchOne(

@@ -225,6 +225,23 @@ public final class SampleStore: Sendable {
                     CREATE INDEX document_by_kind ON document(kind, period);
                     """)
         }
+        // SAON: how uncertain an event's time is, and shed verification (verdicts, restorations).
+        m.registerMigration("v8-saon-shed") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN uncertainty_ms INTEGER;
+                    CREATE INDEX event_by_device ON event(device, signal, t);
+                    CREATE TABLE shed(
+                        id INTEGER PRIMARY KEY, event INTEGER NOT NULL UNIQUE REFERENCES event(id), saon TEXT NOT NULL,
+                        stage INTEGER NOT NULL, t INTEGER NOT NULL, uncertainty_ms INTEGER, test INTEGER NOT NULL,
+                        verdict TEXT NOT NULL, reason TEXT NOT NULL, window_ms INTEGER NOT NULL, before_w INTEGER,
+                        after_w INTEGER, expected_w INTEGER, feeders TEXT NOT NULL, verified_ms INTEGER NOT NULL);
+                    CREATE INDEX shed_by_time ON shed(t);
+                    CREATE TABLE shed_restoration(
+                        id INTEGER PRIMARY KEY, shed INTEGER NOT NULL UNIQUE REFERENCES shed(id), t INTEGER NOT NULL,
+                        signal TEXT NOT NULL, power_back_ms INTEGER, not_consumed_wh INTEGER, created_ms INTEGER NOT NULL);
+                    """)
+        }
         return m
     }
 
@@ -404,9 +421,9 @@ public final class SampleStore: Sendable {
         do {
             return try pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT t, device, signal, old, new FROM event WHERE t >= ? AND t < ? ORDER BY t, id",
+                    db, sql: "SELECT \(Self.eventColumns) FROM event WHERE t >= ? AND t < ? ORDER BY t, id",
                     arguments: [fromMs, toMs]
-                ).map { StateEvent(timeMs: $0[0], device: $0[1], signal: $0[2], old: $0[3], new: $0[4]) }
+                ).map(Self.stateEvent)
             }
         } catch {
             throw fail(.read, "read events", error)

@@ -22,6 +22,8 @@ public final class SampleWriter {
     private var saonSignals: [UInt32: (device: String, signal: String)] = [:]
     private var isSAON: [Bool] = []
     private var lastState: [UInt32: Int] = [:]
+    /// When each SAON signal was last read (an event's uncertainty is the time since).
+    private var lastStateTime: [UInt32: Int64] = [:]
     private var latestTime: [Int64] = []
     private var latestValue: [SampleValue] = []
     private var dirty: [UInt32] = []
@@ -76,7 +78,10 @@ public final class SampleWriter {
         for (id, s) in try store.latest() where Int(id) < size {
             latestTime[Int(id)] = s.timeMs
             latestValue[Int(id)] = s.value
-            if saonSignals[id] != nil, let v = s.value.doubleValue { lastState[id] = Int(v) }
+            if saonSignals[id] != nil, let v = s.value.doubleValue {
+                lastState[id] = Int(v)
+                lastStateTime[id] = s.timeMs
+            }
         }
         live.update { [latestTime, latestValue] s in
             s.time = latestTime
@@ -175,6 +180,7 @@ public final class SampleWriter {
         var unknown: Int64 = 0
         // What the transaction changes in memory, to put back when it does not commit.
         let savedState = lastState
+        let savedStateTime = lastStateTime
         let savedHotTables = hotTables
         let savedEnergy = energy?.checkpoint()
         var flushedLatest = false
@@ -221,17 +227,21 @@ public final class SampleWriter {
                         if isSAON[ch], let signal = saonSignals[s.channel], let v = s.value.doubleValue {
                             let state = Int(v)
                             let old = lastState[s.channel]
+                            // The change happened after the previous read of the signal: that is its uncertainty.
+                            let previous = lastStateTime[s.channel]
+                            lastStateTime[s.channel] = s.timeMs
                             if old != state {
                                 lastState[s.channel] = state
+                                let uncertainty = previous.map { max(0, s.timeMs - $0) }
                                 try db.execute(
-                                    sql: "INSERT INTO event(t, device, signal, old, new) VALUES (?, ?, ?, ?, ?)",
-                                    arguments: [s.timeMs, signal.device, signal.signal, old, state])
+                                    sql: "INSERT INTO event(t, device, signal, old, new, uncertainty_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                                    arguments: [s.timeMs, signal.device, signal.signal, old, state, uncertainty])
                                 let id = db.lastInsertedRowID
                                 try AuditChain.append(
                                     db, kind: "event", ref: id,
                                     content: AuditChain.eventContent(
                                         id: id, timeMs: s.timeMs, device: signal.device, signal: signal.signal,
-                                        old: old.map(Int64.init), new: Int64(state)))
+                                        old: old.map(Int64.init), new: Int64(state), uncertaintyMs: uncertainty))
                             }
                         }
                     }
@@ -247,6 +257,7 @@ public final class SampleWriter {
             }
         } catch {
             lastState = savedState
+            lastStateTime = savedStateTime
             hotTables = savedHotTables
             if let savedEnergy { energy?.restore(savedEnergy) }
             throw store.fail(.write, "append batch of \(samples.count) samples", error)

@@ -53,12 +53,28 @@ public struct StoredSample: Sendable, Hashable {
 
 /// A change of a SAON signal.
 public struct StateEvent: Sendable, Hashable {
+    /// The event's row id (0 for one not stored).
+    public var id: Int64 = 0
+    /// When the read that saw the change completed (UTC epoch ms).
     public var timeMs: Int64
     public var device: String
     public var signal: String
     /// The previous state, nil for the first observation.
     public var old: Int?
     public var new: Int
+    /// How long before ``timeMs`` the change may have happened: the time since the previous read
+    /// of the signal (its polling interval, or a whole outage after one); nil when unknown.
+    public var uncertaintyMs: Int64? = nil
+
+    public init(id: Int64 = 0, timeMs: Int64, device: String, signal: String, old: Int?, new: Int, uncertaintyMs: Int64? = nil) {
+        self.id = id
+        self.timeMs = timeMs
+        self.device = device
+        self.signal = signal
+        self.old = old
+        self.new = new
+        self.uncertaintyMs = uncertaintyMs
+    }
 }
 
 /// What the store keeps about a device's polling health.

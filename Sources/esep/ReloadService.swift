@@ -27,6 +27,7 @@ final class ConfigReloader: Sendable {
     let pipeline: IngestPipeline
     let api: APISettings
     let obligations: ObligationWatch.Settings
+    let saon: SAONService.Settings
     let store: SampleStore
     let status: IngestLiveStatus
     /// The `--api-listen` given on the command line (it overrides the config's on every load).
@@ -40,13 +41,14 @@ final class ConfigReloader: Sendable {
 
     init(
         path: String, site: SiteConfiguration, pipeline: IngestPipeline, api: APISettings,
-        obligations: ObligationWatch.Settings, store: SampleStore,
+        obligations: ObligationWatch.Settings, saon: SAONService.Settings, store: SampleStore,
         status: IngestLiveStatus, apiListen: Endpoint?, logger: Logger
     ) {
         self.path = path
         self.pipeline = pipeline
         self.api = api
         self.obligations = obligations
+        self.saon = saon
         self.store = store
         self.status = status
         self.apiListen = apiListen
@@ -103,6 +105,7 @@ final class ConfigReloader: Sendable {
             configuration: apiConfiguration, site: site, energy: energy, workingCalendar: workdays,
             documents: DocumentSources(site: site, model: energy, workdays: workdays, rates: rates))
         obligations.update(site: site, calendar: workdays)
+        saon.update(site: site)
         running.withLock { $0 = site }
         if !later.isEmpty {
             logger.warning(

@@ -242,9 +242,11 @@ struct RunCommand: AsyncParsableCommand {
             })
         let obligations = ObligationWatch(site: site, calendar: workdays, logger: logger)
         services.append(obligations)
+        let saonWatch = SAONService(site: site, store: store, pipeline: pipeline, logger: logger)
+        services.append(saonWatch)
         let reloader = config.map { path in
             ConfigReloader(
-                path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, store: store,
+                path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, saon: saonWatch.settings, store: store,
                 status: status, apiListen: apiListen, logger: logger)
         }
         services.append(ReloadService(reloader: reloader, logger: logger))

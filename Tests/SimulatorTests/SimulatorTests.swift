@@ -195,7 +195,55 @@ func read(_ field: RegisterField, unit: Int, client: ModbusTCPClient) throws -> 
         let events0 = try read(counter, unit: 100, client: client).doubleValue!
         try client.writeCoil(unit: 100, address: stage2.address, value: true)
         #expect(try read(stage2, unit: 100, client: client) == .number(1))
-        #expect(try read(counter, unit: 100, client: client).doubleValue! == events0 + 1)
+        // Stage 2 opens breakers 3 and 4: three events.
+        #expect(try read(counter, unit: 100, client: client).doubleValue! == events0 + 3)
+        for b in [3, 4] {
+            #expect(try read(saon.field(ChannelName(.saonFeederOpen, index: b))!, unit: 100, client: client) == .number(1))
+        }
+        #expect(try read(saon.field(ChannelName(.saonFeederOpen, index: 5))!, unit: 100, client: client) == .number(0))
+    }
+
+    @Test func anOpenBreakerShedsItsMetersLoadAndStopsTheirCounters() throws {
+        var c = SimulatorConfiguration()
+        c.meters = 4
+        c.saonStuckBreakers = [2]
+        let site = SimulatedSite(configuration: c)
+        let saon = try #require(site.saon)
+        let t0 = juneFirst
+        let before1 = site.meter(unit: 1)!.truth(atMs: t0)
+        saon.setInput(address: 20, to: true, atMs: t0)  // breaker 1 opens
+        saon.setInput(address: 21, to: true, atMs: t0)  // breaker 2 is stuck: the load stays
+        let during = site.meter(unit: 1)!.truth(atMs: t0 + 60_000)
+        #expect(during.powerW == 0)
+        #expect(during.trueImportWh == before1.trueImportWh)
+        #expect(site.meter(unit: 2)!.truth(atMs: t0 + 60_000).powerW > 0)
+        saon.setInput(address: 20, to: false, atMs: t0 + 60_000)
+        let m1 = site.meter(unit: 1)!
+        #expect(m1.truth(atMs: t0 + 120_000).powerW > 0)
+        // After the outage the counter grows by the curve's energy from the breaker closing on.
+        let grown = m1.truth(atMs: t0 + 120_000).trueImportWh - before1.trueImportWh
+        let curve = m1.curve.importWh(atMs: t0 + 120_000) - m1.curve.importWh(atMs: t0 + 60_000)
+        #expect(abs(grown - curve) <= 1)
+    }
+
+    @Test func theDrillsShedEnergyIsItsClosedForm() {
+        let saon = SimulatedSAON(unitId: 100, cycleSeconds: 60)
+        let curve = LoadCurve.seeded(seed: 7, index: 1)
+        // Sum the 5 s windows numerically over 20 cycles and part of the 21st.
+        let end = SimulationEpoch.ms + 20 * 60_000 + 3_000
+        var numeric = 0.0
+        var k: Int64 = 0
+        while SimulationEpoch.ms + k * 60_000 < end {
+            let a = SimulationEpoch.ms + k * 60_000
+            let b = min(a + 5_000, end)
+            numeric += curve.importWattSeconds(atMs: b) - curve.importWattSeconds(atMs: a)
+            k += 1
+        }
+        let closed = saon.drillWattSeconds(curve: curve, atMs: end)
+        #expect(abs(closed - numeric) < 1e-3 * max(1, numeric / 1e6), "\(closed) vs \(numeric)")
+        #expect(saon.isShed(unit: 1, atMs: SimulationEpoch.ms + 60_000 + 4_999))
+        #expect(!saon.isShed(unit: 1, atMs: SimulationEpoch.ms + 60_000 + 5_000))
+        #expect(!saon.isShed(unit: 3, atMs: SimulationEpoch.ms + 60_000 + 1_000))
     }
 
     @Test func manyClientsAtOnce() async throws {

@@ -475,4 +475,71 @@ import Testing
                 "site.toml:24: saon[1].map.arm: unknown key; did you mean 'armed'?",
             ])
     }
+
+    @Test func saonShedMapping() throws {
+        let good = minimalConfig + """
+            [[meters]]
+            id = "M2"
+            gateway = "gw"
+            unit_id = 2
+            profile = "sdm630"
+            feeder = "F2"
+            [[saon]]
+            id = "S1"
+            gateway = "gw"
+            unit_id = 10
+            shed_window_ms = 1500
+            verify_poll_interval_ms = 100
+            breakers = ["M1", "", "F2"]
+            [[saon.shed]]
+            stage = 1
+            feeders = ["M1", "F2"]
+            expected_kw = 250
+            [[saon.shed]]
+            stage = 2
+            feeders = ["F2"]
+            """
+        let site = try #require(parsed(good))
+        let s = site.saon[0]
+        #expect(s.shedWindowMs == 1500 && s.verifyPollIntervalMs == 100 && s.minLoadKW == 1)
+        #expect(s.breakerInputs(of: "F2") == [3] && s.breakerInputs(of: "M1") == [1])
+        #expect(s.stage(1) == SAONStage(stage: 1, feeders: ["M1", "F2"], expectedShedKW: 250))
+        #expect(s.stage(2)?.expectedShedShare == 0.9 && s.stage(2)?.expectedDropW(beforeW: 1000) == 900)
+        #expect(s.stage(3) == nil)
+
+        let bad = minimalConfig + """
+            [[saon]]
+            id = "S1"
+            gateway = "gw"
+            unit_id = 10
+            stages = 2
+            feeders = 2
+            shed_window_ms = 50
+            breakers = ["M1", "M2", "M3"]
+            [[saon.shed]]
+            stage = 3
+            feeders = ["M1"]
+            [[saon.shed]]
+            stage = 1
+            feeders = ["X1"]
+            expected_kw = 10
+            expected_share = 1.5
+            [[saon.shed]]
+            stage = 1
+            feeders = []
+            """
+        #expect(
+            diagnostics(of: bad) == [
+                "site.toml:19: saon[0].shed_window_ms: must be between 100 and 60000, found 50",
+                "site.toml:20: saon[0].breakers: lists 3 breakers; the controller has 2 feeder inputs",
+                "site.toml:20: saon[0].breakers[1]: no meter is on feeder 'M2'; did you mean 'M1'?",
+                "site.toml:20: saon[0].breakers[2]: no meter is on feeder 'M3'; did you mean 'M1'?",
+                "site.toml:22: saon[0].shed[0].stage: must be between 1 and 2, found 3",
+                "site.toml:26: saon[0].shed[1].feeders[0]: no meter is on feeder 'X1'; did you mean 'M1'?",
+                "site.toml:28: saon[0].shed[1].expected_share: must be more than 0 and at most 1, found 1.5",
+                "site.toml:28: saon[0].shed[1].expected_share: give expected_kw or expected_share, not both",
+                "site.toml:30: saon[0].shed[2].stage: stage 1 is mapped twice",
+                "site.toml:31: saon[0].shed[2].feeders: must name at least one feeder",
+            ])
+    }
 }

@@ -35,7 +35,7 @@ import Testing
                     lines.contains("[\(table)]") || lines.contains("[[\(table)]]") || lines.contains("# [[\(table)]]"),
                     "the example has no [\(table)] table")
             }
-            for key in keys where !(table.isEmpty || key == "tokens" || key == "fields" || key == "map") {
+            for key in keys where !(table.isEmpty || key == "tokens" || key == "fields" || key == "map" || key == "shed") {
                 let written = lines.contains { $0.hasPrefix("\(key) = ") || $0.hasPrefix("# \(key) = ") }
                 #expect(written, "the example does not document \(table).\(key)")
             }

@@ -1,0 +1,131 @@
+import Compliance
+import Foundation
+import Ingest
+import Logging
+import Metering
+import Metrics
+import ServiceLifecycle
+import SiteConfig
+import Store
+import Synchronization
+
+/// Runs the ``SAONWatcher`` while the daemon runs: every 100 ms it reads the SAON events the
+/// writer stored, has the tripped feeders' meters polled fast, records verdicts and
+/// restorations, and says so in the log and in metrics:
+/// - `esep_saon_trips_total{saon,stage,verdict,test}`: trips judged;
+/// - `esep_saon_link_up{saon}`: 1 while the controller answers;
+/// - `esep_saon_last_trip_timestamp_seconds{saon}`: the last real (not test) trip.
+struct SAONService: Service {
+    /// The site the watcher follows; a reload replaces it (taken at the next step).
+    final class Settings: Sendable {
+        private let state: Mutex<SiteConfiguration>
+        init(site: SiteConfiguration) { state = Mutex(site) }
+        var site: SiteConfiguration { state.withLock { $0 } }
+        func update(site: SiteConfiguration) { state.withLock { $0 = site } }
+    }
+
+    let settings: Settings
+    let store: SampleStore
+    let pipeline: IngestPipeline
+    let logger: Logger
+    let tickMs: Int
+
+    init(site: SiteConfiguration, store: SampleStore, pipeline: IngestPipeline, logger: Logger, tickMs: Int = 100) {
+        settings = Settings(site: site)
+        self.store = store
+        self.pipeline = pipeline
+        self.logger = logger
+        self.tickMs = tickMs
+    }
+
+    func run() async throws {
+        guard !settings.site.saon.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
+        let pipeline = self.pipeline
+        let watcher: SAONWatcher
+        do {
+            watcher = try SAONWatcher(site: settings.site, store: store) { devices, interval, until in
+                pipeline.boost(devices: devices, intervalMs: interval, untilMs: until)
+            }
+        } catch {
+            logger.error("saon: cannot follow events", metadata: ["reason": "\(error)"])
+            return
+        }
+        var lastFailureLogMs: Int64 = .min
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let site = settings.site
+            if site != watcher.site { watcher.site = site }
+            let now = pipeline.clock.nowMs()
+            do {
+                for h in try watcher.step(nowMs: now) { report(h, site: site) }
+            } catch {
+                if now - lastFailureLogMs >= 60_000 {
+                    logger.error("saon: reading events failed; retrying", metadata: ["reason": "\(error)"])
+                    lastFailureLogMs = now
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(tickMs))
+        }
+    }
+
+    private func report(_ h: SAONWatcher.Happening, site: SiteConfiguration) {
+        switch h {
+        case .trip(let e, let meters):
+            logger.warning(
+                "saon: stage tripped",
+                metadata: [
+                    "saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(Self.iso(e.timeMs))",
+                    "uncertainty_ms": "\(e.uncertaintyMs.map(String.init) ?? "unknown")",
+                    "meters": "\(meters.joined(separator: ","))",
+                ])
+        case .verdict(let r):
+            let metadata: Logger.Metadata = [
+                "saon": "\(r.saon)", "stage": "\(r.stage)", "test": "\(r.test)", "verdict": "\(r.verdict.rawValue)",
+                "reason": "\(r.reason)", "shed": "\(r.id)",
+            ]
+            switch r.verdict {
+            case .verified: logger.notice("saon: shed verified", metadata: metadata)
+            case .failed: logger.error("saon: shed FAILED: the load did not fall as expected", metadata: metadata)
+            case .unverifiable: logger.warning("saon: shed unverifiable", metadata: metadata)
+            }
+            Counter(
+                label: "esep_saon_trips_total",
+                dimensions: [("saon", r.saon), ("stage", "\(r.stage)"), ("verdict", r.verdict.rawValue), ("test", "\(r.test)")]
+            ).increment()
+            if !r.test {
+                Gauge(label: "esep_saon_last_trip_timestamp_seconds", dimensions: [("saon", r.saon)])
+                    .record(Double(r.timeMs) / 1000)
+            }
+        case .restoration(let r, let shed):
+            logger.notice(
+                "saon: shed ended",
+                metadata: [
+                    "saon": "\(shed.saon)", "stage": "\(shed.stage)", "test": "\(shed.test)", "by": "\(r.signal)",
+                    "outage_s": "\(Double(r.timeMs - shed.timeMs) / 1000)",
+                    "not_consumed_wh": "\(r.notConsumedWh.map(String.init) ?? "unknown")",
+                    "power_back_at": "\(r.powerBackMs.map(Self.iso) ?? "not seen")",
+                ])
+        case .link(let e):
+            Gauge(label: "esep_saon_link_up", dimensions: [("saon", e.device)]).record(Double(e.new))
+            if e.new == 0 {
+                logger.warning(
+                    "saon: controller not answering (its signals are unknown until it answers; no trip is inferred)",
+                    metadata: ["saon": "\(e.device)", "since": "\(Self.iso(e.timeMs))"])
+            } else {
+                logger.notice("saon: controller answering", metadata: ["saon": "\(e.device)", "at": "\(Self.iso(e.timeMs))"])
+            }
+        case .signal(let e):
+            logger.info(
+                "saon: \(SAONSignalText.describe(signal: e.signal, new: e.new, language: "en"))",
+                metadata: ["saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(Self.iso(e.timeMs))"])
+        }
+    }
+
+    static func iso(_ ms: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}
