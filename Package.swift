@@ -11,11 +11,11 @@ let swiftSettings: [SwiftSetting] = [
 /// lists the same files.
 let documentTemplates = [
     "_consumption", "_contacts", "_equipment_docs", "_grid", "_head", "_header", "_integrity", "_ip_pool",
-    "_locations", "_operator", "_quality", "_signature", "_style", "checklist", "cm1", "fee", "plans", "pool-change", "quarterly-notice", "quarterly-notice-2020", "termination",
+    "_locations", "_operator", "_quality", "_signature", "_style", "checklist", "cm1", "fee", "plans", "pool-change", "quarterly-notice", "quarterly-notice-2020", "termination", "trip-evidence",
 ]
 let documentResources =
     documentTemplates.map { "Documents/Templates/\($0).mustache" } + ["Documents/Templates/labels.json"]
-    + ["chart-bars", "chart-profile"].map { "Documents/Charts/\($0).mustache" }
+    + ["chart-bars", "chart-profile", "chart-trip"].map { "Documents/Charts/\($0).mustache" }
 
 let package = Package(
     name: "esep",

@@ -14,13 +14,18 @@ import Synchronization
 /// load stays: the failure a shed verification must catch).
 ///
 /// With ``cycleSeconds`` > 0 it also runs a deterministic drill: in the first 5 s of every
-/// cycle (counted from 2026-01-01T00:00Z) test mode is on and stage 1 trips its breakers.
+/// cycle (counted from 2026-01-01T00:00Z) test mode is on and stage ``drillStage`` (1 unless
+/// told) trips its breakers; without test mode when ``drillTestMode`` is false (a real trip).
 /// The energy the drills shed is computed in closed form, so the counters stay a pure
 /// function of time.
 public final class SimulatedSAON: Sendable {
     public let unitId: Int
     public let profile: DeviceProfile
     public let cycleSeconds: Int
+    /// The stage the drill trips (1 unless told).
+    public let drillStage: Int
+    /// Whether the drill runs in test mode (a drill); false: a real trip scenario.
+    public let drillTestMode: Bool
     /// The drill's length, s.
     public static let drillSeconds = 5
     /// Breaker input → the meter unit ids behind it.
@@ -44,8 +49,10 @@ public final class SimulatedSAON: Sendable {
     ///   - stages: stage → breaker inputs (default: stage S trips breakers 2S−1 and 2S).
     public init(
         unitId: Int, profile: DeviceProfile = .saon, cycleSeconds: Int = 0, feeders: [Int: [Int]]? = nil,
-        stages: [Int: [Int]]? = nil, stuckBreakers: Set<Int> = []
+        stages: [Int: [Int]]? = nil, stuckBreakers: Set<Int> = [], drillStage: Int = 1, drillTestMode: Bool = true
     ) {
+        self.drillStage = drillStage
+        self.drillTestMode = drillTestMode
         self.unitId = unitId
         self.profile = profile
         self.cycleSeconds = cycleSeconds
@@ -74,8 +81,8 @@ public final class SimulatedSAON: Sendable {
         return f.address
     }
 
-    /// The breakers the drill opens: stage 1's.
-    private var drillBreakers: [Int] { stages[1] ?? [] }
+    /// The breakers the drill opens: its stage's.
+    private var drillBreakers: [Int] { stages[drillStage] ?? [] }
 
     private func inDrill(atMs ms: Int64) -> Bool {
         guard cycleSeconds > 0 else { return false }
@@ -89,7 +96,7 @@ public final class SimulatedSAON: Sendable {
         var (inputs, events) = state.withLock { ($0.inputs, $0.events) }
         if cycleSeconds > 0 {
             if inDrill(atMs: ms) {
-                var addresses = [address(.saonTestMode), address(.saonStageTripped, 1)]
+                var addresses = [drillTestMode ? address(.saonTestMode) : nil, address(.saonStageTripped, drillStage)]
                 addresses += drillBreakers.map { address(.saonFeederOpen, $0) }
                 for a in addresses.compactMap({ $0 }) { inputs[a] = 1 }
             }

@@ -79,6 +79,9 @@ public struct SimulatorConfiguration: Sendable {
     public var saonFeeders: [Int: [Int]]? = nil
     /// SAON stage → breaker inputs (nil: stage S trips breakers 2S−1 and 2S).
     public var saonStages: [Int: [Int]]? = nil
+    /// The stage the drill trips, and whether in test mode.
+    public var saonCycleStage = 1
+    public var saonCycleTestMode = true
     /// Breakers that report open without interrupting the load (a failing shed).
     public var saonStuckBreakers: Set<Int> = []
     /// A load rise on the meters no SAON breaker feeds (an hour that runs over its purchase).
@@ -91,7 +94,7 @@ public struct SimulatorConfiguration: Sendable {
         saonUnitId > 0
             ? SimulatedSAON(
                 unitId: saonUnitId, cycleSeconds: saonCycleSeconds, feeders: saonFeeders, stages: saonStages,
-                stuckBreakers: saonStuckBreakers) : nil
+                stuckBreakers: saonStuckBreakers, drillStage: saonCycleStage, drillTestMode: saonCycleTestMode) : nil
     }
 
     /// The simulated meters this configuration describes.

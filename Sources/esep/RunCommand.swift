@@ -46,6 +46,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Demo only: simulated meter profile.")
     var profile = "sdm630"
 
+    @Option(
+        help: """
+            Demo only: the SAON drill cycle in seconds (0: off). For 5 s of every cycle test mode is on \
+            and stage 1 trips feeders F001 and F002; esep verifies the shed and records the restoration.
+            """)
+    var saonCycle = 60
+
     @Option(help: "The API's host:port (default: the config's api.listen; 127.0.0.1:8080 in the demo).")
     var apiListen: String?
 
@@ -92,7 +99,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             sc.profiles = [p]
             sc.saonUnitId = 100
-            sc.saonCycleSeconds = 300
+            guard (0...86_400).contains(saonCycle) else { throw ValidationError("--saon-cycle must be 0…86400 s, got \(saonCycle)") }
+            sc.saonCycleSeconds = saonCycle
             let server = SimulatorServer(configuration: sc)
             try server.start()
             simulator = server

@@ -117,7 +117,9 @@ struct SAONService: Service {
                 logger.notice("saon: controller answering", metadata: ["saon": "\(e.device)", "at": "\(Self.iso(e.timeMs))"])
             }
         case .signal(let e):
-            logger.info(
+            // The states read at start are not changes.
+            logger.log(
+                level: e.old == nil ? .debug : .info,
                 "saon: \(SAONSignalText.describe(signal: e.signal, new: e.new, language: "en"))",
                 metadata: ["saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(Self.iso(e.timeMs))"])
         }

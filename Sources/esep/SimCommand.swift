@@ -38,6 +38,28 @@ struct SimCommand: ParsableCommand {
     @Option(help: "SAON drill cycle in seconds: test mode and a stage-1 trip for 5 s every cycle (0: off).")
     var saonCycle = 0
 
+    @Option(help: "The stage the drill trips (its breakers open and their meters' load drops to 0).")
+    var saonCycleStage = 1
+
+    @Flag(help: "The drill trips without test mode: a real trip every cycle.")
+    var saonCycleReal = false
+
+    @Option(
+        help: """
+            A breaker that reports open without interrupting its load (a shed that fails verification). \
+            Breaker N feeds meter N; stage S trips breakers 2S-1 and 2S. Repeatable.
+            """)
+    var saonStuckBreaker: [Int] = []
+
+    @Option(help: "Load rise: the meters no SAON breaker feeds draw this many percent more, ramping up over --load-rise-ramp.")
+    var loadRise = 0.0
+
+    @Option(help: "Seconds from start until the load rise begins.")
+    var loadRiseAfter = 0
+
+    @Option(help: "Seconds the load rise takes to reach its full size.")
+    var loadRiseRamp = 600
+
     @Option(help: "Added latency per reply, ms.")
     var latencyMs = 0
 
@@ -109,6 +131,23 @@ struct SimCommand: ParsableCommand {
         c.seed = seed
         c.saonUnitId = saonUnit
         c.saonCycleSeconds = saonCycle
+        guard (1...4).contains(saonCycleStage) else { throw ValidationError("--saon-cycle-stage must be 1…4, got \(saonCycleStage)") }
+        c.saonCycleStage = saonCycleStage
+        c.saonCycleTestMode = !saonCycleReal
+        for b in saonStuckBreaker where !(1...8).contains(b) {
+            throw ValidationError("--saon-stuck-breaker must be 1…8 (the default map's feeder inputs), got \(b)")
+        }
+        c.saonStuckBreakers = Set(saonStuckBreaker)
+        if loadRise != 0 {
+            guard loadRise.isFinite, (0...1000).contains(loadRise) else {
+                throw ValidationError("--load-rise must be 0…1000 percent, got \(loadRise)")
+            }
+            guard (0...31_536_000).contains(loadRiseAfter), (1...86_400).contains(loadRiseRamp) else {
+                throw ValidationError("--load-rise-after must be 0…31536000 s and --load-rise-ramp 1…86400 s")
+            }
+            c.loadRise = LoadRise(
+                startMs: WallClockMs.now() + Int64(loadRiseAfter) * 1000, percent: loadRise, rampMs: Int64(loadRiseRamp) * 1000)
+        }
         c.faults.latencyMs = latencyMs
         c.faults.latencyUnits = Set((latencyUnits ?? "").split(separator: ",").compactMap { Int($0) })
         c.faults.exceptionRate = exceptionRate

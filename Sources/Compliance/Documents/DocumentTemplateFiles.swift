@@ -24,8 +24,10 @@ enum DocumentTemplateFiles {
             ("quarterly-notice", PackageResources.quarterly_notice_mustache),
             ("quarterly-notice-2020", PackageResources.quarterly_notice_2020_mustache),
             ("termination", PackageResources.termination_mustache),
+            ("trip-evidence", PackageResources.trip_evidence_mustache),
             ("chart-bars", PackageResources.chart_bars_mustache),
             ("chart-profile", PackageResources.chart_profile_mustache),
+            ("chart-trip", PackageResources.chart_trip_mustache),
         ]
     }
 
