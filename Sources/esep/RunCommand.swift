@@ -197,6 +197,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let energy = EnergyReadModel(store: store, site: site, live: status)
+        if let simulator {
+            DemoSchedule.storeIfMissing(
+                site: simulator.site, calendar: energy.calendar, store: store, logger: logger, nowMs: WallClock.nowMs())
+        }
         // READY=1 waits for these; the store is open already.
         let readiness = Readiness(parts: ["pollers", "api"])
         let apiAddress = Mutex<String?>(nil)
@@ -242,6 +246,8 @@ struct RunCommand: AsyncParsableCommand {
             })
         let obligations = ObligationWatch(site: site, calendar: workdays, logger: logger)
         services.append(obligations)
+        // The hour in progress against the purchase schedule; each closed hour's result recorded.
+        services.append(PurchaseWatch(model: energy, site: site, ingest: status, logger: logger))
         let reloader = config.map { path in
             ConfigReloader(
                 path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, store: store,
