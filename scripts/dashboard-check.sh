@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loads the dashboard (GET /) in headless Chromium against a running demo daemon (`esep run`
 # with the built-in simulator), waits for data and asserts on the rendered numbers; saves a
-# screenshot. Needs chromium (Debian: apt-get install -y chromium), curl and python3.
+# screenshot; the purchase panel is checked against the snapshot's purchase (the demo stores a
+# schedule for today). Needs chromium (Debian: apt-get install -y chromium), curl and python3.
 #
 #   scripts/dashboard-check.sh [OUT_DIR]        # default OUT_DIR: .build/dashboard-check
 #
@@ -95,9 +96,32 @@ if "armed" not in dom.split('id="saon-rows"', 1)[1][:4000]:
     problems.append("SAON state not shown")
 if "<polyline" not in dom.split('id="power-chart"', 1)[1].split("</svg>", 1)[0]:
     problems.append("the power chart has no live line")
+# The purchase panel: the demo stores a schedule for today sized so that this hour heads over it.
+purchase = snap.get("purchase")
+if not purchase:
+    problems.append("the snapshot has no purchase (the demo stores a schedule for today)")
+else:
+    m = re.search(r'<section id="purchase-panel" class="([a-z]+)"', dom)
+    panel_class = m.group(1) if m else None
+    if panel_class != ("over" if purchase["over"] else "under"):
+        problems.append("purchase panel class %r, the snapshot says over=%s" % (panel_class, purchase["over"]))
+    try:
+        bought = number(text("purchase-bought"))
+        if abs(bought - purchase["purchased_wh"] / 1000) > 0.05 + 1e-9:
+            problems.append("bought %s kWh, the snapshot's %.3f" % (text("purchase-bought"), purchase["purchased_wh"] / 1000))
+        for id in ("purchase-consumed", "purchase-projected"):
+            number(text(id))
+        number(text("purchase-margin").replace("\u2212", "-"))
+    except ValueError:
+        problems.append("purchase figures are not numbers: %r" % [text(i) for i in ("purchase-bought", "purchase-consumed", "purchase-projected", "purchase-margin")])
+    if not text("purchase-hour").startswith(str(purchase["hour"]) + " "):
+        problems.append("purchase hour %r, the snapshot's %d" % (text("purchase-hour"), purchase["hour"]))
+    state = text("purchase-state")
+    if purchase["over"] != state.startswith("OVER"):
+        problems.append("purchase state %r, the snapshot says over=%s" % (state, purchase["over"]))
 if problems:
     sys.exit("dashboard-check: FAIL:\n  " + "\n  ".join(problems))
-print("dashboard-check: ok — site power %s kW, %s meters reporting, quarter to date %s kWh (%s)" % (
-    power, reporting, qtd, text("qtd-completeness")))
+print("dashboard-check: ok — site power %s kW, %s meters reporting, quarter to date %s kWh (%s); this hour bought %s kWh, projected %s kWh: %s" % (
+    power, reporting, qtd, text("qtd-completeness"), text("purchase-bought"), text("purchase-projected"), text("purchase-state")))
 PY
 echo "dashboard-check: screenshot $OUT/dashboard.png"

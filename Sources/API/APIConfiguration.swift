@@ -22,7 +22,7 @@ public struct APIConfiguration: Sendable {
     public var rateLimitPerSecond: Int
     /// `[[api.tokens]]`.
     public var tokens: [APIToken]
-    /// Largest request body accepted (bytes, 16 KiB). Every route is a GET; a larger body gets 413.
+    /// Largest request body accepted (bytes, 16 KiB). A purchase schedule (`PUT /v1/schedule/{date}`) is the only body; a larger one gets 413.
     public var maxRequestBodyBytes: Int
     /// A connection that sends nothing for this long between requests is closed (30 s). A request
     /// head that has not fully arrived counts as nothing, so this also bounds slow headers.

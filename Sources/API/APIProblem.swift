@@ -21,7 +21,17 @@ struct APIProblem: Error, Sendable {
     var requiredScopes: [String]?
     /// Seconds to wait before trying again (429, 503).
     var retryAfterSeconds: Int?
+    /// Where a request body is wrong (a purchase schedule's rows): line, column and what (400, 422).
+    var problems: [BodyProblem]? = nil
     var headers: HTTPFields = [:]
+
+    /// One thing wrong in a request body: its line and column (number and name) and what.
+    struct BodyProblem: Encodable, Sendable {
+        var line: Int
+        var column: Int
+        var columnName: String
+        var message: String
+    }
 
     static func badParameter(_ name: String, _ message: String) -> APIProblem {
         APIProblem(status: .badRequest, code: "bad_parameter", message: message, parameter: name)
@@ -78,7 +88,7 @@ struct APIProblem: Error, Sendable {
         let body = Body(
             error: .init(
                 status: Int(status.code), code: code, message: message, parameter: parameter,
-                requiredScopes: requiredScopes, retryAfterS: retryAfterSeconds))
+                requiredScopes: requiredScopes, retryAfterS: retryAfterSeconds, problems: problems))
         let data = (try? JSONCoding.encoder.encode(body)) ?? Data()
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -91,6 +101,7 @@ struct APIProblem: Error, Sendable {
             var parameter: String?
             var requiredScopes: [String]?
             var retryAfterS: Int?
+            var problems: [BodyProblem]?
         }
         var error: Detail
     }

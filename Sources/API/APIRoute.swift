@@ -3,7 +3,7 @@ public import SiteConfig
 /// One route of the API and who may call it: the table the router is built from, and that
 /// the OpenAPI test checks `openapi.yaml` against.
 public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
-    /// `GET`.
+    /// `GET`, `PUT`.
     public var method: String
     /// The path with `{parameter}` placeholders, as OpenAPI writes it.
     public var path: String
@@ -29,6 +29,8 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         APIRoute(method: "GET", path: "/v1/events", scopes: [.dataRead]),
         APIRoute(method: "GET", path: "/v1/deadlines", scopes: [.reportsRead]),
         APIRoute(method: "GET", path: "/v1/reports/{kind}", scopes: [.reportsRead]),
+        APIRoute(method: "GET", path: "/v1/schedule/{date}", scopes: [.dataRead, .reportsRead]),
+        APIRoute(method: "PUT", path: "/v1/schedule/{date}", scopes: [.admin]),
     ]
 
     /// The methods served on a concrete request path (`/v1/meters/M001` matches

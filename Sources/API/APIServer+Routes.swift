@@ -26,7 +26,7 @@ extension APIServer {
     }
 
     private func add(_ route: APIRoute, to router: Router<APIRequestContext>) {
-        let handler = self.handler(route.path)
+        let handler = self.handler(route.method, route.path)
         let scopes = route.scopes
         router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
             if let scopes { try context.require(anyOf: scopes) }
@@ -36,7 +36,7 @@ extension APIServer {
 
     typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
 
-    private func handler(_ path: String) -> Handler {
+    private func handler(_ method: String, _ path: String) -> Handler {
         switch path {
         case "/": dashboard
         case "/healthz": healthz
@@ -53,7 +53,8 @@ extension APIServer {
         case "/v1/events": events
         case "/v1/deadlines": deadlines
         case "/v1/reports/{kind}": report
-        default: preconditionFailure("no handler for \(path)")
+        case "/v1/schedule/{date}": method == "PUT" ? putSchedule : getSchedule
+        default: preconditionFailure("no handler for \(method) \(path)")
         }
     }
 
@@ -114,6 +115,7 @@ extension APIServer {
         let reader = self.reader
         let energy = self.energy
         let clock = self.now
+        let calendar = self.calendar
         let periodsCache = self.periodsForSnapshot
         let entry = try await snapshots.get {
             let now = clock()
@@ -126,8 +128,15 @@ extension APIServer {
             } else {
                 periods = nil
             }
-            let snapshot = Snapshot.build(
+            var snapshot = Snapshot.build(
                 site: reader.site, values: latest.values, health: health, periods: periods, nowMs: now, live: latest.live)
+            // The hour in progress against its purchase, projected with the power just computed.
+            if let energy,
+                let purchase = try await energy.purchaseNow(
+                    nowMs: now, sitePowerW: snapshot.sitePowerW, warnMarginPercent: reader.site.schedule.warnMarginPercent)
+            {
+                snapshot.purchase = PurchaseField(PurchaseSnapshot(purchase, calendar: calendar))
+            }
             return SnapshotEntry(snapshot: snapshot, json: snapshot.json)
         }
         switch format {

@@ -8,12 +8,16 @@ import Hummingbird
 /// Element ids the script fills (the dashboard test checks they are present): `site-power`,
 /// `site-power-note`, `power-chart`, `energy-chart`, `energy-today`, `qtd-kwh`,
 /// `qtd-completeness`, `mtd-kwh`, `mtd-completeness`, `meters-reporting`, `meter-rows`,
-/// `saon-rows`, `deadline-rows`, `updated`, `status`.
+/// `saon-rows`, `deadline-rows`, `updated`, `status`, and the purchase panel's `purchase-panel`,
+/// `purchase-hour`, `purchase-bought`, `purchase-consumed`, `purchase-projected`, `purchase-margin`,
+/// `purchase-state`.
 enum DashboardPage {
     /// Ids of the elements the script fills.
     static let elementIds = [
         "site-power", "site-power-note", "power-chart", "energy-chart", "energy-today", "qtd-kwh", "qtd-completeness",
         "mtd-kwh", "mtd-completeness", "meters-reporting", "meter-rows", "saon-rows", "deadline-rows", "updated", "status",
+        "purchase-panel", "purchase-hour", "purchase-bought", "purchase-consumed", "purchase-projected", "purchase-margin",
+        "purchase-state",
     ]
 
     static let html = #"""
@@ -48,6 +52,11 @@ enum DashboardPage {
           .pill.on { background: #fde8e7; color: var(--bad); }
           svg { width: 100%; height: 180px; display: block; }
           svg text { font-size: 10px; fill: var(--muted); }
+          #purchase-panel.over { border-color: var(--bad); background: #fef3f2; }
+          #purchase-panel.over #purchase-state { color: var(--bad); font-weight: 600; }
+          #purchase-panel.under #purchase-state { color: var(--ok); }
+          .figures { display: grid; grid-template-columns: auto auto; gap: .1rem 1rem; font-variant-numeric: tabular-nums; }
+          .figures span:nth-child(even) { text-align: right; }
         </style>
         </head>
         <body>
@@ -68,6 +77,17 @@ enum DashboardPage {
             <div class="big"><span id="qtd-kwh">—</span> <span class="unit">kWh</span></div>
             <div class="note"><span id="qtd-period"></span> completeness <span id="qtd-completeness">—</span></div>
             <div class="note">month to date <span id="mtd-kwh">—</span> kWh, completeness <span id="mtd-completeness">—</span></div>
+          </section>
+          <section id="purchase-panel" class="none">
+            <h2>This hour against the purchase</h2>
+            <div class="note">hour <span id="purchase-hour">—</span></div>
+            <div class="figures">
+              <span>bought</span><span><span id="purchase-bought">—</span> kWh</span>
+              <span>consumed so far</span><span><span id="purchase-consumed">—</span> kWh</span>
+              <span>projected to the hour's end</span><span><span id="purchase-projected">—</span> kWh</span>
+              <span>margin</span><span><span id="purchase-margin">—</span> kWh</span>
+            </div>
+            <div class="note" id="purchase-state">no purchase schedule for today</div>
           </section>
           <section>
             <h2>SAON</h2>
@@ -228,6 +248,22 @@ enum DashboardPage {
               text($('mtd-completeness'), pct(e.month_to_date.completeness));
             } else {
               text($('qtd-completeness'), 'not available');
+            }
+            var p = s.purchase, panel = $('purchase-panel');
+            if (p) {
+              text($('purchase-hour'), p.hour + ' (' + clock(p.start_ms).slice(0, 5) + '–' + clock(p.end_ms).slice(0, 5) + ')');
+              text($('purchase-bought'), fmt(p.purchased_wh / 1000, 1));
+              text($('purchase-consumed'), fmt(p.consumed_wh / 1000, 1));
+              text($('purchase-projected'), fmt(p.projected_wh / 1000, 1));
+              text($('purchase-margin'), (p.margin_wh < 0 ? '−' : '') + fmt(Math.abs(p.margin_wh) / 1000, 1));
+              text($('purchase-state'), p.over
+                ? 'OVER: heading above the purchase (less its ' + p.warn_margin_percent + ' % margin)'
+                : 'within the purchase (less its ' + p.warn_margin_percent + ' % margin)');
+              panel.className = p.over ? 'over' : 'under';
+            } else {
+              ['purchase-hour', 'purchase-bought', 'purchase-consumed', 'purchase-projected', 'purchase-margin'].forEach(function (id) { text($(id), '—'); });
+              text($('purchase-state'), 'no purchase schedule for today');
+              panel.className = 'none';
             }
             var rows = $('meter-rows'); rows.innerHTML = '';
             s.meters.forEach(function (mt) {

@@ -20,6 +20,18 @@ public protocol EnergyDataSource: Sendable {
     func quarter(_ quarter: Quarter) async throws -> QuarterTotals?
     /// Energy of the current quarter and month so far.
     func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate
+    /// A local day's purchase schedule against the site's hourly energy; nil when the day has none.
+    func purchaseDay(_ date: LocalDate) async throws -> PurchaseDay?
+    /// The local hour holding `nowMs` against its purchase, projected to its end with the site's
+    /// power; nil when today has no schedule.
+    func purchaseNow(nowMs: Int64, sitePowerW: Double?, warnMarginPercent: Int) async throws -> PurchaseNow?
+}
+
+extension EnergyDataSource {
+    /// A source without purchase schedules: no day has one.
+    public func purchaseDay(_ date: LocalDate) async throws -> PurchaseDay? { nil }
+    /// A source without purchase schedules: no hour is bought.
+    public func purchaseNow(nowMs: Int64, sitePowerW: Double?, warnMarginPercent: Int) async throws -> PurchaseNow? { nil }
 }
 
 extension IntervalStep {

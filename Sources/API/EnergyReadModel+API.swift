@@ -1,6 +1,6 @@
 import Foundation
 public import Compliance
-import Metering
+public import Metering
 
 /// The API's energy is Compliance's read model, streamed: periods are read one local day (or
 /// one period of the step, when longer) at a time on the blocking thread pool, so a long range
@@ -24,6 +24,16 @@ extension EnergyReadModel: EnergyDataSource {
     public func periodsToDate(nowMs: Int64) async throws -> PeriodsToDate {
         let model = self
         return try await offload { try model.periodsToDate(nowMs: nowMs) }
+    }
+
+    public func purchaseDay(_ date: LocalDate) async throws -> PurchaseDay? {
+        let model = self
+        return try await offload { try model.purchaseDay(date: date) }
+    }
+
+    public func purchaseNow(nowMs: Int64, sitePowerW: Double?, warnMarginPercent: Int) async throws -> PurchaseNow? {
+        let model = self
+        return try await offload { try model.purchaseNow(nowMs: nowMs, sitePowerW: sitePowerW, warnMarginPercent: warnMarginPercent) }
     }
 
     func stream(meter: String?, query: IntervalQuery) -> PeriodChunks {

@@ -29,6 +29,57 @@ struct Snapshot: Encodable, Sendable {
     var energy: Energy
     var meters: [MeterSnapshot]
     var saon: [SAONSnapshot]
+    /// The local hour in progress against its purchase; `null` when today has no schedule.
+    var purchase = PurchaseField()
+}
+
+/// The snapshot's `purchase`: written as `null` when there is none (not left out), so a client
+/// tells "no schedule today" from an older esep.
+struct PurchaseField: Encodable, Sendable {
+    var value: PurchaseSnapshot?
+
+    init(_ value: PurchaseSnapshot? = nil) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let value { try c.encode(value) } else { try c.encodeNil() }
+    }
+}
+
+/// The hour in progress against its purchase (Compliance's ``PurchaseNow``), as the snapshot shows it.
+struct PurchaseSnapshot: Encodable, Sendable, Equatable {
+    var date: String
+    var hour: Int
+    var start: String
+    var startMs: Int64
+    var end: String
+    var endMs: Int64
+    var purchasedWh: Int64
+    var consumedWh: Int64
+    var projectedWh: Int64
+    /// Purchased − projected (negative: heading above the purchase).
+    var marginWh: Int64
+    var warnMarginPercent: Int
+    var thresholdWh: Int64
+    var sitePowerW: Double?
+    var over: Bool
+
+    init(_ p: PurchaseNow, calendar: SiteCalendar) {
+        date = p.date
+        hour = p.hour
+        start = calendar.iso8601(p.startMs)
+        startMs = p.startMs
+        end = calendar.iso8601(p.endMs)
+        endMs = p.endMs
+        purchasedWh = p.purchasedWh
+        consumedWh = p.consumedWh
+        projectedWh = p.projectedWh
+        marginWh = p.marginWh
+        warnMarginPercent = p.warnMarginPercent
+        thresholdWh = p.thresholdWh
+        sitePowerW = p.sitePowerW
+        over = p.isOver
+    }
 }
 
 /// One meter in the snapshot.
@@ -114,8 +165,7 @@ extension Snapshot {
     ) -> Snapshot {
         let slackMs: Int64 = live ? 2_000 : 15_000
         var meters: [MeterSnapshot] = []
-        var sitePower = 0.0
-        var complete = true
+        let (sitePower, complete) = Self.sitePower(site: site, values: values, nowMs: nowMs, live: live)
         var reporting = 0
         for m in site.meters {
             let v = values[m.id] ?? SiteReader.DeviceValues()
@@ -125,13 +175,6 @@ extension Snapshot {
             let quality = reading == nil ? "no_data" : stale ? "stale" : anyMissing ? "partial" : "good"
             let power = v.number(.powerTotal)
             if !stale { reporting += 1 }
-            if m.sign != 0 {
-                if !stale, let power {
-                    sitePower += Double(m.sign) * power
-                } else {
-                    complete = false
-                }
-            }
             let phases = [
                 (ChannelKind.powerL1, ChannelKind.voltageL1, ChannelKind.currentL1, "L1"),
                 (.powerL2, .voltageL2, .currentL2, "L2"), (.powerL3, .voltageL3, .currentL3, "L3"),
@@ -175,6 +218,27 @@ extension Snapshot {
             metersTotal: site.meters.count, metersReporting: reporting,
             energy: Energy(available: periods != nil, quarterToDate: periods?.quarter, monthToDate: periods?.month),
             meters: meters, saon: saon)
+    }
+
+    /// The site's power: Σ sign × total active power over the counted meters (sign ≠ 0) with a
+    /// fresh reading, W; `complete` when every one of them had one. The snapshot's `site_power_w`
+    /// and the purchase watch's projection both come from here.
+    static func sitePower(
+        site: SiteConfiguration, values: [String: SiteReader.DeviceValues], nowMs: Int64, live: Bool
+    ) -> (watts: Double, complete: Bool) {
+        let slackMs: Int64 = live ? 2_000 : 15_000
+        var watts = 0.0
+        var complete = true
+        for m in site.meters where m.sign != 0 {
+            let v = values[m.id] ?? SiteReader.DeviceValues()
+            let stale = v.readingTimeMs.map { nowMs - $0 > staleAfterMs(pollIntervalMs: m.pollIntervalMs, slackMs: slackMs) } ?? true
+            if !stale, let power = v.number(.powerTotal) {
+                watts += Double(m.sign) * power
+            } else {
+                complete = false
+            }
+        }
+        return (watts, complete)
     }
 
     /// A reading older than this is stale: three poll intervals plus `slackMs` (2 s for the

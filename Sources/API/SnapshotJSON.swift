@@ -94,6 +94,12 @@ struct JSONBufferWriter {
         needsComma = true
     }
 
+    mutating func null() {
+        comma()
+        buffer.writeStaticString("null")
+        needsComma = true
+    }
+
     mutating func bool(_ value: Bool) {
         comma()
         buffer.writeStaticString(value ? "true" : "false")
@@ -136,6 +142,12 @@ extension Snapshot {
             w.array(meters) { w, m in m.write(to: &w) }
             w.member("meters_reporting", metersReporting)
             w.member("meters_total", metersTotal)
+            w.key("purchase")
+            if let p = purchase.value {
+                p.write(to: &w)
+            } else {
+                w.null()
+            }
             w.key("saon")
             w.array(saon) { w, s in s.write(to: &w) }
             w.key("site")
@@ -147,6 +159,27 @@ extension Snapshot {
             w.member("site_power_w", sitePowerW)
         }
         return w.buffer
+    }
+}
+
+extension PurchaseSnapshot {
+    func write(to w: inout JSONBufferWriter) {
+        w.object { w in
+            w.member("consumed_wh", consumedWh)
+            w.member("date", date)
+            w.member("end", end)
+            w.member("end_ms", endMs)
+            w.member("hour", hour)
+            w.member("margin_wh", marginWh)
+            w.member("over", over)
+            w.member("projected_wh", projectedWh)
+            w.member("purchased_wh", purchasedWh)
+            w.member("site_power_w", sitePowerW)
+            w.member("start", start)
+            w.member("start_ms", startMs)
+            w.member("threshold_wh", thresholdWh)
+            w.member("warn_margin_percent", warnMarginPercent)
+        }
     }
 }
 

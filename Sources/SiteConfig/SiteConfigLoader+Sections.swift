@@ -7,6 +7,7 @@ extension ConfigDecoder {
     static let storageKeys = ["path", "raw_retention_days", "seal_after_s", "batch_max", "ring_capacity", "max_size_mb"]
     static let ingestKeys = ["hole_fill_registers", "backoff_max_s", "summary_interval_s", "poll_coalesce_ms"]
     static let energyKeys = ["interval_minutes"]
+    static let scheduleKeys = ["warn_margin_percent", "check_interval_s", "result_delay_s"]
     static let calendarKeys = ["overrides", "roles"]
     static let feeKeys = [
         "max_power_mw", "category", "payer", "licence_number", "licence_date", "control_meter", "faulty_day_share",
@@ -171,6 +172,15 @@ extension ConfigDecoder {
             }
         }
         return energy
+    }
+
+    func decodeSchedule(_ root: TableReader) -> ScheduleSection {
+        guard let t = root.table("schedule", keys: ConfigDecoder.scheduleKeys) else { return ScheduleSection() }
+        var schedule = ScheduleSection()
+        schedule.warnMarginPercent = t.int("warn_margin_percent", default: schedule.warnMarginPercent, in: 0...50)
+        schedule.checkIntervalSeconds = t.int("check_interval_s", default: schedule.checkIntervalSeconds, in: 1...300)
+        schedule.resultDelaySeconds = t.int("result_delay_s", default: schedule.resultDelaySeconds, in: 0...3600)
+        return schedule
     }
 
     func decodeReplacements(_ root: TableReader, meters: Set<String>, timezone: String) -> [ReplacementConfig] {

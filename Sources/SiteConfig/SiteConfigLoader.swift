@@ -11,13 +11,14 @@ import TOMLKit
 public enum SiteConfigLoader {
     /// The top-level keys of a configuration file.
     static let rootKeys = [
-        "site", "storage", "ingest", "energy", "calendar", "fee", "operator", "api", "gateways", "meters", "saon", "profiles", "replacements",
+        "site", "storage", "ingest", "energy", "schedule", "calendar", "fee", "operator", "api", "gateways", "meters", "saon", "profiles", "replacements",
     ]
 
     /// Every table of the schema with its keys (tests check the example file documents them all).
     static let schema: [(table: String, keys: [String])] = [
         ("", rootKeys), ("site", ConfigDecoder.siteKeys), ("storage", ConfigDecoder.storageKeys),
-        ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys), ("calendar", ConfigDecoder.calendarKeys),
+        ("ingest", ConfigDecoder.ingestKeys), ("energy", ConfigDecoder.energyKeys),
+        ("schedule", ConfigDecoder.scheduleKeys), ("calendar", ConfigDecoder.calendarKeys),
         ("fee", ConfigDecoder.feeKeys), ("fee.rates", ConfigDecoder.feeRateKeys), ("fee.rates.penalty", ConfigDecoder.feePenaltyKeys),
         ("fee.rates.bands", ConfigDecoder.feeBandKeys),
         ("operator", ConfigDecoder.operatorKeys), ("operator.contacts", ConfigDecoder.operatorContactKeys),
@@ -146,6 +147,7 @@ extension ConfigDecoder {
             meters: meters.meters.map(\.config), saon: saon, profiles: profiles.mapValues(\.profile),
             sourcePath: sourcePath)
         configuration.energy = decodeEnergy(root)
+        configuration.schedule = decodeSchedule(root)
         configuration.calendar = decodeCalendar(root, sourcePath: sourcePath)
         configuration.fee = decodeFee(root)
         configuration.operatorDetails = decodeOperator(root, meters: configuration.meters)

@@ -31,6 +31,8 @@ public struct SiteConfiguration: Sendable, Hashable {
     public var fee: FeeSection?
     /// `[operator]`: who runs the site, for the documents; nil when the config has none.
     public var operatorDetails: OperatorSection?
+    /// `[schedule]`: the live watch of the hour in progress against the purchase schedule.
+    public var schedule = ScheduleSection()
     /// `[[replacements]]`: meter replacements and resets declared in the config.
     public var replacements: [ReplacementConfig] = []
     /// The line of each key that checks outside the loader refer to (`api.tls_cert`, …), so
@@ -160,6 +162,27 @@ public struct EnergySection: Sendable, Hashable {
     public var intervalMinutes: Int = 15
 
     public init(intervalMinutes: Int = 15) { self.intervalMinutes = intervalMinutes }
+}
+
+/// `[schedule]`: how the running daemon watches the hour in progress against the hourly
+/// purchase schedule (`esep schedule import`).
+public struct ScheduleSection: Sendable, Hashable {
+    /// `warn_margin_percent` (2; 0…50): the hour counts as over its purchase (a warning in the log,
+    /// `esep_schedule_hour_over_purchase` 1, the dashboard's alert) once the projection to its end
+    /// exceeds the purchase less this share of it.
+    public var warnMarginPercent: Int = 2
+    /// `check_interval_s` (5; 1…300): how often the hour in progress is recomputed.
+    public var checkIntervalSeconds: Int = 5
+    /// `result_delay_s` (120; 0…3600): how long after an hour ends its result (consumed against
+    /// purchased) is computed and recorded — time for the meters' last readings of the hour to
+    /// arrive and its intervals to close.
+    public var resultDelaySeconds: Int = 120
+
+    public init(warnMarginPercent: Int = 2, checkIntervalSeconds: Int = 5, resultDelaySeconds: Int = 120) {
+        self.warnMarginPercent = warnMarginPercent
+        self.checkIntervalSeconds = checkIntervalSeconds
+        self.resultDelaySeconds = resultDelaySeconds
+    }
 }
 
 /// `[[replacements]]`: a meter replacement or reset declared in the config (the same record as

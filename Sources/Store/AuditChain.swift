@@ -2,9 +2,8 @@ import Crypto
 import Foundation
 import GRDB
 
-/// The audit chain: every closed energy interval, correction, meter replacement, manual reading, SAON event and
-/// generated document
-/// gets an `audit` row whose hash is SHA-256 over the previous row's hash and the record's
+/// The audit chain: every closed energy interval, correction, meter replacement, manual reading, SAON event,
+/// generated document, purchase schedule (with its hours) and closed hour's result against it gets an `audit` row whose hash is SHA-256 over the previous row's hash and the record's
 /// canonical content. Changing, deleting or inserting a record breaks the chain at that record,
 /// and ``SampleStore/verifyAudit()`` names the first one that does not match.
 enum AuditChain {
@@ -48,6 +47,12 @@ enum AuditChain {
         case "document":
             guard let r = try Row.fetchOne(db, sql: "SELECT * FROM document WHERE id = ?", arguments: [ref]) else { return nil }
             return documentContent(SampleStore.documentRecord(r))
+        case "schedule":
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM purchase_schedule WHERE id = ?", arguments: [ref]) else { return nil }
+            return scheduleContent(try SampleStore.scheduleRecord(db, r))
+        case "hour_result":
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM purchase_hour_result WHERE id = ?", arguments: [ref]) else { return nil }
+            return hourResultContent(SampleStore.hourResultRecord(r))
         case "event":
             guard let r = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [ref]) else { return nil }
             return eventContent(
@@ -155,9 +160,11 @@ extension SampleStore {
                 }
                 let tables = [
                     ("energy_interval", "interval"), ("meter_replacement", "replacement"), ("manual_reading", "manual"),
-                    ("event", "event"), ("document", "document"), ("shed", "shed"), ("shed_restoration", "restoration"),
+                    ("event", "event"), ("document", "document"), ("purchase_schedule", "schedule"),
+                    ("purchase_hour_result", "hour_result"), ("shed", "shed"), ("shed_restoration", "restoration"),
                 ]
-                for (table, kind) in tables {
+                // A database written by an esep before a table existed (read-only: not migrated) has none of it.
+                for (table, kind) in tables where try db.tableExists(table) {
                     if let id = try Int64.fetchOne(
                         db,
                         sql: "SELECT id FROM \(table) WHERE id NOT IN (SELECT ref FROM audit WHERE kind = ?) ORDER BY id LIMIT 1",

@@ -225,6 +225,29 @@ public final class SampleStore: Sendable {
                     CREATE INDEX document_by_kind ON document(kind, period);
                     """)
         }
+        // The hourly purchase schedule (`esep schedule import`, `PUT /v1/schedule/{date}`) and each
+        // closed hour's result against it, in the audit chain. A re-import of a date is a new
+        // schedule that supersedes the previous one (kept for the record).
+        m.registerMigration("v7-purchase-schedule") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE purchase_schedule(
+                        id INTEGER PRIMARY KEY, local_date TEXT NOT NULL, zone TEXT NOT NULL, hours INTEGER NOT NULL,
+                        source TEXT NOT NULL, requested_by TEXT NOT NULL,
+                        supersedes INTEGER REFERENCES purchase_schedule(id), created_ms INTEGER NOT NULL);
+                    CREATE INDEX purchase_schedule_by_date ON purchase_schedule(local_date, id);
+                    CREATE TABLE purchase_hour(
+                        schedule INTEGER NOT NULL REFERENCES purchase_schedule(id), hour INTEGER NOT NULL,
+                        start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, wh INTEGER NOT NULL,
+                        PRIMARY KEY(schedule, hour)) WITHOUT ROWID;
+                    CREATE TABLE purchase_hour_result(
+                        id INTEGER PRIMARY KEY, schedule INTEGER NOT NULL REFERENCES purchase_schedule(id),
+                        hour INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+                        purchased_wh INTEGER NOT NULL, consumed_wh INTEGER, quality TEXT NOT NULL,
+                        completeness_per_mille INTEGER NOT NULL, created_ms INTEGER NOT NULL, UNIQUE(schedule, hour));
+                    CREATE INDEX purchase_hour_result_by_time ON purchase_hour_result(start_ms);
+                    """)
+        }
         // SAON: how uncertain an event's time is, and shed verification (verdicts, restorations).
         m.registerMigration("v8-saon-shed") { db in
             try db.execute(

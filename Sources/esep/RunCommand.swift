@@ -205,6 +205,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let energy = EnergyReadModel(store: store, site: site, live: status)
+        if let simulator {
+            DemoSchedule.storeIfMissing(
+                site: simulator.site, calendar: energy.calendar, store: store, logger: logger, nowMs: WallClock.nowMs())
+        }
         // READY=1 waits for these; the store is open already.
         let readiness = Readiness(parts: ["pollers", "api"])
         let apiAddress = Mutex<String?>(nil)
@@ -252,6 +256,8 @@ struct RunCommand: AsyncParsableCommand {
         services.append(obligations)
         let saonWatch = SAONService(site: site, store: store, pipeline: pipeline, logger: logger)
         services.append(saonWatch)
+        // The hour in progress against the purchase schedule; each closed hour's result recorded.
+        services.append(PurchaseWatch(model: energy, site: site, ingest: status, logger: logger))
         let reloader = config.map { path in
             ConfigReloader(
                 path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, saon: saonWatch.settings, store: store,

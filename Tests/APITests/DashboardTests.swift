@@ -9,6 +9,8 @@ import Testing
     static let ids = [
         "site-power", "site-power-note", "power-chart", "energy-chart", "energy-today", "qtd-kwh", "qtd-completeness",
         "mtd-kwh", "mtd-completeness", "meters-reporting", "meter-rows", "saon-rows", "updated", "status",
+        "purchase-panel", "purchase-hour", "purchase-bought", "purchase-consumed", "purchase-projected", "purchase-margin",
+        "purchase-state",
     ]
 
     @Test func servesTheSelfContainedPageWithoutAToken() async throws {
@@ -28,6 +30,7 @@ import Testing
             #expect(page.contains("'Authorization': 'Bearer '"))
             #expect(page.contains("/v1/snapshot"))
             #expect(page.contains("/v1/site/intervals"))
+            #expect(page.contains("This hour against the purchase"))
             #expect(!page.contains("http://") || !page.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"))
             #expect(!page.contains("https://"))
             #expect(!page.contains("<script src"))
