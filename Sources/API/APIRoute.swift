@@ -30,6 +30,8 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         APIRoute(method: "GET", path: "/v1/deadlines", scopes: [.reportsRead]),
         APIRoute(method: "GET", path: "/v1/reports/{kind}", scopes: [.reportsRead]),
         APIRoute(method: "GET", path: "/v1/schedule/{date}", scopes: [.dataRead, .reportsRead]),
+        APIRoute(method: "GET", path: "/v1/saon/trips", scopes: [.dataRead, .reportsRead]),
+        APIRoute(method: "GET", path: "/v1/saon/trips/{id}", scopes: [.dataRead, .reportsRead]),
         APIRoute(method: "PUT", path: "/v1/schedule/{date}", scopes: [.admin]),
     ]
 

@@ -54,6 +54,8 @@ extension APIServer {
         case "/v1/deadlines": deadlines
         case "/v1/reports/{kind}": report
         case "/v1/schedule/{date}": method == "PUT" ? putSchedule : getSchedule
+        case "/v1/saon/trips": saonTrips
+        case "/v1/saon/trips/{id}": saonTrip
         default: preconditionFailure("no handler for \(method) \(path)")
         }
     }
@@ -119,7 +121,13 @@ extension APIServer {
         let periodsCache = self.periodsForSnapshot
         let entry = try await snapshots.get {
             let now = clock()
-            let (latest, health) = try await offload { (try reader.latestByDeviceAndSource(), try reader.health()) }
+            let hasSAON = !reader.site.saon.isEmpty
+            let (latest, health, trips) = try await offload {
+                (
+                    try reader.latestByDeviceAndSource(), try reader.health(),
+                    hasSAON ? try reader.store.recentSheds(limit: 5 * reader.site.saon.count) : []
+                )
+            }
             // The quarter and month so far change slowly and cost the most (a second at 1,000
             // meters): refreshed at most every ten snapshot lifetimes, the values every one.
             let periods: PeriodsToDate?
@@ -129,7 +137,8 @@ extension APIServer {
                 periods = nil
             }
             var snapshot = Snapshot.build(
-                site: reader.site, values: latest.values, health: health, periods: periods, nowMs: now, live: latest.live)
+                site: reader.site, values: latest.values, health: health, periods: periods, nowMs: now, live: latest.live,
+                trips: trips)
             // The hour in progress against its purchase, projected with the power just computed.
             if let energy,
                 let purchase = try await energy.purchaseNow(
@@ -184,8 +193,12 @@ extension APIServer {
             throw APIProblem.badParameter("device", "no device '\(device)' in the site configuration")
         }
         let store = reader.store
-        let list = try await offload { try store.events(fromMs: fromMs, toMs: toMs) }
-            .filter { device == nil || $0.device == device }.map(EventView.init)
+        let (events, trips) = try await offload {
+            (try store.events(fromMs: fromMs, toMs: toMs), try store.sheds(fromMs: fromMs, toMs: toMs))
+        }
+        var tripOf: [Int64: ShedRecord] = [:]
+        for t in trips { tripOf[t.eventId] = t }
+        let list = events.filter { device == nil || $0.device == device }.map { EventView($0, trip: tripOf[$0.id]) }
         switch format {
         case .json:
             struct Body: Encodable {

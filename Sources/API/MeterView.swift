@@ -1,3 +1,4 @@
+import Compliance
 import Metering
 import SiteConfig
 import Store
@@ -76,24 +77,39 @@ struct MeterView: Encodable, Sendable {
     }
 }
 
-/// `GET /v1/events`: one SAON state change.
+/// `GET /v1/events`: one SAON state change, in words, with its verification when it is a trip.
 struct EventView: Encodable, Sendable {
+    var id: Int64
     var time: String
     var timeMs: Int64
+    /// How long before `time` the change may have happened (the time since the previous read).
+    var uncertaintyMs: Int64?
     var device: String
     var signal: String
     var old: Int?
     var new: Int
+    var description: String
+    /// The trip's verification (stage trips only; null until judged).
+    var trip: TripView?
 
-    init(_ e: StateEvent) {
+    init(_ e: StateEvent, trip: ShedRecord? = nil) {
+        id = e.id
         time = Timestamp.iso8601(e.timeMs)
         timeMs = e.timeMs
+        uncertaintyMs = e.uncertaintyMs
         device = e.device
         signal = e.signal
         old = e.old
         new = e.new
+        description = SAONSignalText.describe(signal: e.signal, new: e.new, language: "en")
+        self.trip = trip.map(TripView.init)
     }
 
-    static let csvHeader = ["time", "time_ms", "device", "signal", "old", "new"]
-    var csvRow: [String] { [time, String(timeMs), device, signal, CSV.field(old), String(new)] }
+    static let csvHeader = ["time", "time_ms", "device", "signal", "old", "new", "uncertainty_ms", "description", "verdict", "test"]
+    var csvRow: [String] {
+        [
+            time, String(timeMs), device, signal, CSV.field(old), String(new), CSV.field(uncertaintyMs), description,
+            trip?.verdict ?? "", trip.map { String($0.test) } ?? "",
+        ]
+    }
 }

@@ -126,6 +126,34 @@ struct SAONSnapshot: Encodable, Sendable {
     var eventCounter: Int?
     var quality: String
     var health: HealthView
+    /// Whether the controller answers (null before its first poll).
+    var answering: Bool?
+    /// Its last trips, newest first (with `test` for drills).
+    var lastTrips: [Trip]
+
+    struct Trip: Encodable, Sendable {
+        var id: Int64
+        var stage: Int
+        var time: String
+        var timeMs: Int64
+        var test: Bool
+        var verdict: String
+        var reason: String
+        var restored: Bool
+        var notConsumedWh: Int64?
+
+        init(_ r: ShedRecord) {
+            id = r.id
+            stage = r.stage
+            time = Timestamp.iso8601(r.timeMs)
+            timeMs = r.timeMs
+            test = r.test
+            verdict = r.verdict.rawValue
+            reason = r.reason
+            restored = r.restoration != nil
+            notConsumedWh = r.restoration?.notConsumedWh
+        }
+    }
 }
 
 /// A device's polling health.
@@ -161,7 +189,7 @@ extension Snapshot {
     ///   the `latest` table's (written every 10 s): readings are stale sooner.
     static func build(
         site: SiteConfiguration, values: [String: SiteReader.DeviceValues], health: [String: DeviceHealth],
-        periods: PeriodsToDate?, nowMs: Int64, live: Bool = false
+        periods: PeriodsToDate?, nowMs: Int64, live: Bool = false, trips: [ShedRecord] = []
     ) -> Snapshot {
         let slackMs: Int64 = live ? 2_000 : 15_000
         var meters: [MeterSnapshot] = []
@@ -210,7 +238,9 @@ extension Snapshot {
                 armed: flag(.saonArmed), commandReceived: flag(.saonCommandReceived), testMode: flag(.saonTestMode),
                 stagesTripped: indexed(.saonStageTripped), feedersOpen: indexed(.saonFeederOpen),
                 eventCounter: v.number(.saonEventCounter).map { Int($0) },
-                quality: reading == nil ? "no_data" : stale ? "stale" : "good", health: HealthView(health[s.id]))
+                quality: reading == nil ? "no_data" : stale ? "stale" : "good", health: HealthView(health[s.id]),
+                answering: flag(.saonLink),
+                lastTrips: trips.filter { $0.saon == s.id }.prefix(5).map(SAONSnapshot.Trip.init))
         }
         return Snapshot(
             site: Site(name: site.site.name, timezone: site.site.timezone), generatedAt: Timestamp.iso8601(nowMs),

@@ -230,6 +230,7 @@ extension MeterSnapshot {
 extension SAONSnapshot {
     func write(to w: inout JSONBufferWriter) {
         w.object { w in
+            w.member("answering", answering)
             w.member("armed", armed)
             w.member("command_received", commandReceived)
             w.member("event_counter", eventCounter)
@@ -238,6 +239,20 @@ extension SAONSnapshot {
             w.key("health")
             health.write(to: &w)
             w.member("id", id)
+            w.key("last_trips")
+            w.array(lastTrips) { w, t in
+                w.object { w in
+                    w.member("id", t.id)
+                    w.member("not_consumed_wh", t.notConsumedWh)
+                    w.member("reason", t.reason)
+                    w.member("restored", t.restored)
+                    w.member("stage", t.stage)
+                    w.member("test", t.test)
+                    w.member("time", t.time)
+                    w.member("time_ms", t.timeMs)
+                    w.member("verdict", t.verdict)
+                }
+            }
             w.member("quality", quality)
             w.member("reading_time", readingTime)
             w.member("reading_time_ms", readingTimeMs)

@@ -40,7 +40,26 @@ import Testing
             SAONSnapshot(
                 id: "SAON-1", readingTime: "2026-11-22T08:00:00.000+05:00", readingTimeMs: 1_790_000_000_000, armed: true,
                 commandReceived: false, testMode: nil, stagesTripped: [1, 3], feedersOpen: [], eventCounter: 42,
-                quality: "good", health: HealthView(nil))
+                quality: "good", health: HealthView(nil), answering: true,
+                lastTrips: [
+                    SAONSnapshot.Trip(
+                        ShedRecord(
+                            id: 7, eventId: 70, saon: "SAON-1", stage: 1, timeMs: 1_790_000_000_500, uncertaintyMs: 200,
+                            test: true, verdict: .verified, reason: "power fell \"fast\"", windowMs: 2000, beforeW: 5,
+                            afterW: 0, expectedW: 4, feedersJSON: "[]", verifiedMs: 1,
+                            restoration: ShedRestoration(
+                                shedId: 7, timeMs: 1_790_000_005_500, signal: "feeder_open.1", powerBackMs: nil,
+                                notConsumedWh: 12, createdMs: 2))),
+                    SAONSnapshot.Trip(
+                        ShedRecord(
+                            id: 6, eventId: 60, saon: "SAON-1", stage: 2, timeMs: 1_780_000_000_000, uncertaintyMs: nil,
+                            test: false, verdict: .failed, reason: "", windowMs: 2000, beforeW: nil, afterW: nil,
+                            expectedW: nil, feedersJSON: "[]", verifiedMs: 1)),
+                ]),
+            SAONSnapshot(
+                id: "SAON-2", readingTime: nil, readingTimeMs: nil, armed: nil, commandReceived: nil, testMode: nil,
+                stagesTripped: [], feedersOpen: [], eventCounter: nil, quality: "no_data", health: HealthView(nil),
+                answering: nil, lastTrips: []),
         ]
         for energy in [
             Snapshot.Energy(available: false),
