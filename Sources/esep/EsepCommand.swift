@@ -11,6 +11,6 @@ struct EsepCommand: AsyncParsableCommand {
             verified kWh for the grid operator and the regulatory documents.
             """,
         version: EsepVersion.current,
-        subcommands: [RunCommand.self, SimCommand.self, ReadCommand.self, CheckConfigCommand.self, CheckDBCommand.self, QueryCommand.self, EnergyCommand.self, VerifyCommand.self, CalendarCommand.self, FeeCommand.self, ReportCommand.self, ChecklistCommand.self, ScheduleCommand.self, MeterCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, TokenCommand.self]
+        subcommands: [RunCommand.self, SimCommand.self, ReadCommand.self, CheckConfigCommand.self, CheckDBCommand.self, QueryCommand.self, EnergyCommand.self, VerifyCommand.self, CalendarCommand.self, FeeCommand.self, ReportCommand.self, ChecklistCommand.self, ScheduleCommand.self, SAONCommand.self, MeterCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, TokenCommand.self]
     )
 }

@@ -52,7 +52,7 @@ public struct DocumentRenderer: Sendable {
         DocumentTables.table(d).map { row in row.map(csvField).joined(separator: ",") + "\r\n" }.joined()
     }
 
-    static func csvField(_ s: String) -> String {
+    public static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -192,6 +192,14 @@ public struct MeterFigure: Sendable, Hashable, Codable {
     /// `[t_ms, W]` pairs around the trip (for the evidence chart).
     public var samples: [[Int64]]
 
+    public init(meter: String, feeder: String, beforeW: Double?, afterW: Double?, samples: [[Int64]]) {
+        self.meter = meter
+        self.feeder = feeder
+        self.beforeW = beforeW
+        self.afterW = afterW
+        self.samples = samples
+    }
+
     enum CodingKeys: String, CodingKey {
         case meter, feeder, beforeW = "before_w", afterW = "after_w", samples
     }

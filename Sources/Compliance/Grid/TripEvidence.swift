@@ -19,7 +19,8 @@ public struct TripEvidence: Sendable {
         guard let shed = try store.shed(id: id) else { return nil }
         let from = shed.timeMs - max(0, shed.uncertaintyMs ?? 0) - 10_000
         let to = (shed.restoration?.timeMs ?? shed.timeMs + 50_000) + 10_000
-        let events = try store.events(fromMs: from, toMs: to).filter { $0.device == shed.saon }
+        // Changes only: the states first read at a start are not events of the trip.
+        let events = try store.events(fromMs: from, toMs: to).filter { $0.device == shed.saon && $0.old != nil }
         return TripEvidence(shed: shed, timeline: events, site: site)
     }
 
@@ -31,7 +32,7 @@ public struct TripEvidence: Sendable {
 
     var timeZone: TimeZone { TimeZone(identifier: site.site.timezone) ?? TimeZone(identifier: "UTC")! }
 
-    func local(_ ms: Int64) -> String {
+    public func local(_ ms: Int64) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = timeZone
@@ -39,13 +40,17 @@ public struct TripEvidence: Sendable {
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func utc(_ ms: Int64) -> String {
+    public static func utc(_ ms: Int64) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func kw(_ w: Int64?) -> JSONValue { w.map { .number(FeeDecimal.format($0, scale: 3)) } ?? .null }
+    /// W → kW to 0.1 kW (rounded half away from zero).
+    static func kw(_ w: Int64?) -> JSONValue {
+        guard let w, abs(w) < Int64.max / 2 else { return .null }
+        return .number(FeeDecimal.format((w >= 0 ? w + 50 : w - 50) / 100, scale: 1))
+    }
     static func kw(_ w: Double?) -> JSONValue { kw(w.map { Int64($0.rounded()) }) }
 
     /// The evidence as one JSON document (times in UTC and site-local, power in W and kW).
@@ -56,7 +61,7 @@ public struct TripEvidence: Sendable {
             ("time_local", .string(local(s.timeMs))), ("time_ms", .int(s.timeMs)),
             ("uncertainty_ms", s.uncertaintyMs.map { .int($0) } ?? .null), ("test", .bool(s.test)),
             ("verdict", .string(s.verdict.rawValue)), ("reason", .string(s.reason)), ("window_ms", .int(s.windowMs)),
-            ("window_s", .number(FeeDecimal.format(s.windowMs, scale: 3))), ("before_w", s.beforeW.map { .int($0) } ?? .null),
+            ("window_s", .number(FeeDecimal.format(s.windowMs / 100, scale: 1))), ("before_w", s.beforeW.map { .int($0) } ?? .null),
             ("before_kw", Self.kw(s.beforeW)), ("after_w", s.afterW.map { .int($0) } ?? .null), ("after_kw", Self.kw(s.afterW)),
             ("expected_w", s.expectedW.map { .int($0) } ?? .null), ("expected_kw", Self.kw(s.expectedW)),
             ("verified_at", .string(Self.utc(s.verifiedMs))),
@@ -80,7 +85,7 @@ public struct TripEvidence: Sendable {
                     "restoration",
                     .object([
                         ("time", .string(Self.utc(r.timeMs))), ("time_local", .string(local(r.timeMs))), ("time_ms", .int(r.timeMs)),
-                        ("by", .string(r.signal)), ("outage_s", .number(FeeDecimal.format(r.timeMs - s.timeMs, scale: 3))),
+                        ("by", .string(r.signal)), ("outage_s", .number(FeeDecimal.format((r.timeMs - s.timeMs) / 100, scale: 1))),
                         ("power_back_time", r.powerBackMs.map { .string(Self.utc($0)) } ?? .null),
                         ("power_back_local", r.powerBackMs.map { .string(local($0)) } ?? .null),
                         ("not_consumed_wh", r.notConsumedWh.map { .int($0) } ?? .null),
@@ -119,6 +124,7 @@ public struct TripEvidence: Sendable {
         }
         if var trip = context["trip"] as? [String: Any] {
             trip["verdict_label"] = t["verdict_\(shed.verdict.rawValue)"] ?? shed.verdict.rawValue
+            trip["reason"] = reason(language: language, labels: t)
             if var r = trip["restoration"] as? [String: Any], let by = shed.restoration?.signal {
                 r["by_label"] = SAONSignalText.describe(signal: by, new: 0, language: language.rawValue)
                 trip["restoration"] = r
@@ -137,6 +143,23 @@ public struct TripEvidence: Sendable {
             throw DocumentError(.render, parameter: "template", "no template 'trip-evidence' is shipped")
         }
         return html
+    }
+
+    /// The verdict's grounds in `language`: the figures for a verified or failed trip (the
+    /// stored English reason for an unverifiable one, which names what was missing).
+    func reason(language: Language, labels: [String: String]) -> String {
+        guard shed.verdict != .unverifiable, let before = shed.beforeW, let after = shed.afterW, let expected = shed.expectedW,
+            let template = labels["te_reason_\(shed.verdict.rawValue)"]
+        else { return shed.reason }
+        func kw(_ w: Int64) -> String { DocumentRenderer.localisedDecimal(Self.kw(w).text ?? "", language) }
+        let drop = before - after
+        let share = before > 0 ? Int((Double(drop) / Double(before) * 100).rounded()) : 0
+        return template.replacingOccurrences(of: "{before}", with: kw(before))
+            .replacingOccurrences(of: "{after}", with: kw(after))
+            .replacingOccurrences(of: "{drop}", with: kw(max(0, drop)))
+            .replacingOccurrences(of: "{share}", with: String(share))
+            .replacingOccurrences(of: "{expected}", with: kw(expected))
+            .replacingOccurrences(of: "{window}", with: DocumentRenderer.localisedDecimal(FeeDecimal.format(shed.windowMs / 100, scale: 1), language))
     }
 
     /// The chart's geometry: each meter's power over time, the trip, the window, the restoration.
