@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 /// The document templates (Mustache) and labels embedded in Compliance; `DocumentTemplateFiles`
 /// lists the same files.
 let documentTemplates = [
-    "_consumption", "_contacts", "_equipment_docs", "_grid", "_head", "_header", "_integrity", "_ip_pool",
+    "_consumption", "_contacts", "_equipment_docs", "_grid", "_grid_obligations", "_head", "_header", "_integrity", "_ip_pool",
     "_locations", "_operator", "_quality", "_signature", "_style", "checklist", "cm1", "fee", "plans", "pool-change", "quarterly-notice", "quarterly-notice-2020", "termination", "trip-evidence",
 ]
 let documentResources =

@@ -11,7 +11,7 @@ extension DocumentBuilder {
     {
         let q = Quarter(containing: period.start)
         let (consumption, quality) = try energySections(q, meters: nil, sources: sources, averageMW: template.version == "2020")
-        return [("consumption", consumption), ("data_quality", quality)]
+        return [("consumption", consumption), ("data_quality", quality), ("grid_obligations", try gridObligations(q, sources: sources))]
     }
 
     /// `consumption` and `data_quality` of a quarter for `meters` (nil: the site).

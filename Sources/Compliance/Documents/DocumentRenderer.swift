@@ -117,7 +117,7 @@ public struct DocumentRenderer: Sendable {
             for (key, value) in members {
                 guard let c = context(value, language: language, labels: labels) else { continue }
                 out[key] = c
-                if ["status", "quality", "kind", "basis", "category", "weekday", "role"].contains(key), case .string(let s) = value {
+                if ["status", "quality", "kind", "basis", "category", "weekday", "role", "verdict"].contains(key), case .string(let s) = value {
                     out["\(key)_label"] = labels["\(key)_\(s)"] ?? s
                 }
                 // Coded evidence in the document's language: `ev_<code>` with its arguments.

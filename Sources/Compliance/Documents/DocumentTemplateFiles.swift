@@ -7,6 +7,7 @@ enum DocumentTemplateFiles {
             ("_contacts", PackageResources._contacts_mustache),
             ("_equipment_docs", PackageResources._equipment_docs_mustache),
             ("_grid", PackageResources._grid_mustache),
+            ("_grid_obligations", PackageResources._grid_obligations_mustache),
             ("_head", PackageResources._head_mustache),
             ("_header", PackageResources._header_mustache),
             ("_integrity", PackageResources._integrity_mustache),
