@@ -42,8 +42,18 @@ public struct PurchaseWatch: Service {
         func withLock<T>(_ body: (inout State) -> T) -> T { mutex.withLock { body(&$0) } }
     }
 
-    let model: EnergyReadModel
-    let site: SiteConfiguration
+    /// The read model and site the watch follows; a reload replaces them (taken at the next check).
+    public final class Settings: Sendable {
+        private let state: Mutex<(model: EnergyReadModel, site: SiteConfiguration)>
+        init(model: EnergyReadModel, site: SiteConfiguration) { state = Mutex((model, site)) }
+        var current: (model: EnergyReadModel, site: SiteConfiguration) { state.withLock { $0 } }
+        /// Takes a reloaded config (its meters, `[schedule]` settings) and the read model built on it.
+        public func update(model: EnergyReadModel, site: SiteConfiguration) { state.withLock { $0 = (model, site) } }
+    }
+
+    public let settings: Settings
+    var model: EnergyReadModel { settings.current.model }
+    var site: SiteConfiguration { settings.current.site }
     let ingest: (any IngestStatusSource)?
     let logger: Logger
     let now: @Sendable () -> Int64
@@ -67,8 +77,7 @@ public struct PurchaseWatch: Service {
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         metrics: any MetricsFactory = MetricsSystem.factory
     ) {
-        self.model = model
-        self.site = site
+        settings = Settings(model: model, site: site)
         self.ingest = ingest
         self.logger = logger
         self.now = now
@@ -83,8 +92,8 @@ public struct PurchaseWatch: Service {
     public var current: State { state.withLock { $0 } }
 
     public func run() async throws {
-        let interval = Duration.seconds(site.schedule.checkIntervalSeconds)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let interval = Duration.seconds(site.schedule.checkIntervalSeconds)
             await tick()
             try? await cancelWhenGracefulShutdown { try await sleep(interval) }
         }
@@ -100,7 +109,8 @@ public struct PurchaseWatch: Service {
     }
 
     func checkHour(nowMs: Int64) async -> PurchaseNow? {
-        let (site, model, ingest) = (self.site, self.model, self.ingest)
+        let (model, site) = settings.current
+        let ingest = self.ingest
         let current: PurchaseNow?
         do {
             current = try await offload {

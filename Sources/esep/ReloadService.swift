@@ -28,6 +28,7 @@ final class ConfigReloader: Sendable {
     let api: APISettings
     let obligations: ObligationWatch.Settings
     let saon: SAONService.Settings
+    let purchase: PurchaseWatch.Settings
     let store: SampleStore
     let status: IngestLiveStatus
     /// The `--api-listen` given on the command line (it overrides the config's on every load).
@@ -41,7 +42,7 @@ final class ConfigReloader: Sendable {
 
     init(
         path: String, site: SiteConfiguration, pipeline: IngestPipeline, api: APISettings,
-        obligations: ObligationWatch.Settings, saon: SAONService.Settings, store: SampleStore,
+        obligations: ObligationWatch.Settings, saon: SAONService.Settings, purchase: PurchaseWatch.Settings, store: SampleStore,
         status: IngestLiveStatus, apiListen: Endpoint?, logger: Logger
     ) {
         self.path = path
@@ -49,6 +50,7 @@ final class ConfigReloader: Sendable {
         self.api = api
         self.obligations = obligations
         self.saon = saon
+        self.purchase = purchase
         self.store = store
         self.status = status
         self.apiListen = apiListen
@@ -106,6 +108,7 @@ final class ConfigReloader: Sendable {
             documents: DocumentSources(site: site, model: energy, workdays: workdays, rates: rates))
         obligations.update(site: site, calendar: workdays)
         saon.update(site: site)
+        purchase.update(model: energy, site: site)
         running.withLock { $0 = site }
         if !later.isEmpty {
             logger.warning(

@@ -257,10 +257,11 @@ struct RunCommand: AsyncParsableCommand {
         let saonWatch = SAONService(site: site, store: store, pipeline: pipeline, logger: logger)
         services.append(saonWatch)
         // The hour in progress against the purchase schedule; each closed hour's result recorded.
-        services.append(PurchaseWatch(model: energy, site: site, ingest: status, logger: logger))
+        let purchaseWatch = PurchaseWatch(model: energy, site: site, ingest: status, logger: logger)
+        services.append(purchaseWatch)
         let reloader = config.map { path in
             ConfigReloader(
-                path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, saon: saonWatch.settings, store: store,
+                path: path, site: site, pipeline: pipeline, api: api.settings, obligations: obligations.settings, saon: saonWatch.settings, purchase: purchaseWatch.settings, store: store,
                 status: status, apiListen: apiListen, logger: logger)
         }
         services.append(ReloadService(reloader: reloader, logger: logger))
