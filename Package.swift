@@ -127,35 +127,39 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Scratch space for the tests, removed when their process exits.
+        .target(name: "TestScratch", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(
             name: "LifecycleTests",
             dependencies: [
+                "TestScratch",
                 "Lifecycle", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Simulator", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModbusTests", dependencies: ["TestScratch", "Modbus", "Simulator", "Metering"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MeteringTests",
-            dependencies: ["Metering", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["TestScratch", "Metering", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig", "Metering"], swiftSettings: swiftSettings),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Modbus", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(name: "SiteConfigTests", dependencies: ["TestScratch", "SiteConfig", "Metering"], swiftSettings: swiftSettings),
+        .testTarget(name: "SimulatorTests", dependencies: ["TestScratch", "Simulator", "Modbus", "Metering"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
             dependencies: [
+                "TestScratch",
                 "Store", "Metering", "Simulator", "Modbus",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus", "Compliance"], swiftSettings: swiftSettings),
+        .testTarget(name: "IngestTests", dependencies: ["TestScratch", "Ingest", "Simulator", "Store", "SiteConfig", "Metering", "Modbus", "Compliance"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ComplianceTests",
-            dependencies: ["Compliance", "Store", "Metering", "SiteConfig", "Simulator", "Modbus"],
+            dependencies: ["TestScratch", "Compliance", "Store", "Metering", "SiteConfig", "Simulator", "Modbus"],
             // The documents' golden files, read from the source tree by DocumentGoldenTests.
             exclude: ["Golden"],
             swiftSettings: swiftSettings
@@ -163,6 +167,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "TestScratch",
                 "API", "Compliance", "Store", "Metering", "SiteConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -175,6 +180,7 @@ let package = Package(
         .testTarget(
             name: "esepTests",
             dependencies: [
+                "TestScratch",
                 "esep", "API", "Simulator", "Metering", "SiteConfig", "Store", "Compliance",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

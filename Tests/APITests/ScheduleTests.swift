@@ -12,6 +12,7 @@ import SiteConfig
 import Store
 import Synchronization
 import Testing
+import TestScratch
 
 /// The purchase schedule over HTTP, and the watch of the hour in progress.
 @Suite struct ScheduleTests {
@@ -94,7 +95,7 @@ import Testing
         let calendar = SiteCalendar.almaty
         let date = LocalDate("2026-07-01")!
         let hourStart = calendar.startOfDay(date) + 10 * 3_600_000  // 10:00, hour 11
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-watch-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("esep-watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try SampleStore(path: dir.appendingPathComponent("store.sqlite").path)
         let profile = DeviceProfile.builtIn["sdm630"]!

@@ -8,6 +8,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestScratch
 #endif
 
 /// Metrics, tokens, TLS, time parsing and connection limits.
@@ -46,7 +47,7 @@ import Glibc
             profile = "sdm630"
             \(entry.tomlEntry)
             """
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("esep-token-\(UUID().uuidString).toml").path
+        let path = TestScratch.root.appendingPathComponent("esep-token-\(UUID().uuidString).toml").path
         try toml.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try SiteConfigLoader.load(path: path)
         #expect(loaded.api.tokens.first?.salt == entry.salt)
@@ -70,7 +71,7 @@ import Glibc
 
     @Test func tlsConfigurationErrorsNameTheKeyAndFile() throws {
         let f = try Fixture()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-tls-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("esep-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let garbage = dir.appendingPathComponent("garbage.pem").path
         try "not a certificate".write(toFile: garbage, atomically: true, encoding: .utf8)
@@ -104,7 +105,7 @@ import Glibc
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
     func servesHTTPSWithTheConfiguredCertificate() async throws {
         let f = try Fixture()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-tls-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("esep-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let cert = dir.appendingPathComponent("cert.pem").path
         let key = dir.appendingPathComponent("key.pem").path

@@ -8,6 +8,7 @@ import Metering
 import SiteConfig
 import Store
 import Testing
+import TestScratch
 
 /// ``StoreEnergySource`` over a real store filled through ``SampleWriter`` with energy
 /// intervals configured: M1 (main, +1) counts 500 Wh a minute, M2 (main, −1, an outgoing feeder)
@@ -26,7 +27,7 @@ struct EnergyFixture {
     let nowMs = start + Int64(minutes) * 60_000 + 33_000
 
     init() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-api-energy-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("esep-api-energy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var options = StoreOptions()
         options.rawRetentionMs = 0

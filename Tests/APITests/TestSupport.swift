@@ -9,6 +9,7 @@ import NIOCore
 import SiteConfig
 import Store
 import Testing
+import TestScratch
 
 /// The tokens every fixture server knows.
 enum Tokens {
@@ -48,7 +49,7 @@ struct Fixture {
     static let m2Power = 1_249_000.0
 
     init() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-api-tests-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("esep-api-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var options = StoreOptions()
         options.chunkWindowMs = 60_000

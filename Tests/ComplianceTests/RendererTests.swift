@@ -2,6 +2,7 @@ import Compliance
 import Foundation
 import Metering
 import Testing
+import TestScratch
 
 @Suite("Deadline renderers")
 struct RendererTests {
@@ -149,7 +150,7 @@ struct RendererTests {
     func pythonCheck() throws {
         let ics = DeadlineRenderer.iCalendar(
             Self.sample, stampEpochMs: Self.stamp, options: ICalendarOptions(language: .ru))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-ics-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("esep-ics-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("deadlines.ics")

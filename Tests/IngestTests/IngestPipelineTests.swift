@@ -6,9 +6,10 @@ import Modbus
 import Simulator
 import Store
 import Testing
+import TestScratch
 
 func temporaryDatabase() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-ingest-\(UUID().uuidString)")
+    let dir = TestScratch.root.appendingPathComponent("esep-ingest-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.appendingPathComponent("esep.sqlite").path
 }

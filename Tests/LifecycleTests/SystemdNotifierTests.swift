@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TestScratch
 
 /// A datagram socket standing in for systemd's notification socket.
 final class NotifySocket: Sendable {
@@ -11,7 +12,7 @@ final class NotifySocket: Sendable {
     private let fd: Int32
 
     init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("esep-notify-\(UUID().uuidString.prefix(8))").path
+        path = TestScratch.root.appendingPathComponent("esep-notify-\(UUID().uuidString.prefix(8))").path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SiteConfig
 
@@ -33,7 +34,7 @@ import Testing
 
     /// A file that is not UTF-8 is reported at the line of its first bad byte.
     @Test func nonUTF8IsReportedAtItsLine() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("esep-\(UUID().uuidString).toml").path
+        let path = TestScratch.root.appendingPathComponent("esep-\(UUID().uuidString).toml").path
         var data = Data("[site]\nname = \"S\"\n# caf".utf8)
         data.append(0xE9)
         data.append(contentsOf: Array("\n".utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import SiteConfig
 import Testing
+import TestScratch
 
 @Suite struct DiagnosticsTests {
     /// One file with many kinds of mistake: every one is reported, at its own line, sorted.
@@ -119,13 +120,13 @@ import Testing
         let path = "/nonexistent/esep-\(UUID().uuidString).toml"
         let error = #expect(throws: ConfigError.self) { try SiteConfigLoader.load(path: path) }
         #expect(error?.diagnostics.map(\.description) == ["\(path):0: (file): no such file"])
-        let directory = NSTemporaryDirectory()
+        let directory = TestScratch.root.path
         let dirError = #expect(throws: ConfigError.self) { try SiteConfigLoader.load(path: directory) }
         #expect(dirError?.diagnostics.map(\.description) == ["\(directory):0: (file): is a directory, not a file"])
     }
 
     @Test func loadReadsAFile() throws {
-        let path = NSTemporaryDirectory() + "esep-\(UUID().uuidString).toml"
+        let path = TestScratch.root.path + "/" + "esep-\(UUID().uuidString).toml"
         try minimalConfig.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try SiteConfigLoader.load(path: path)

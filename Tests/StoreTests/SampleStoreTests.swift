@@ -2,9 +2,10 @@ import Foundation
 import Metering
 import Store
 import Testing
+import TestScratch
 
 func temporaryDatabase(_ name: String = #function) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-store-tests-\(UUID().uuidString)")
+    let dir = TestScratch.root.appendingPathComponent("esep-store-tests-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.appendingPathComponent("store.sqlite").path
 }

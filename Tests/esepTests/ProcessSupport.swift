@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 /// The `esep` binary built next to the test bundle.
 func esepBinary() -> URL {
@@ -128,7 +129,7 @@ extension Locked where T == Data {
 }
 
 func temporaryDirectory() -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("esep-cli-\(UUID().uuidString)")
+    let dir = TestScratch.root.appendingPathComponent("esep-cli-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
 }
