@@ -302,7 +302,7 @@ extension ConfigDecoder {
                     breakers.append(name)
                 }
             }
-            let stageMap = decodeStages(t, stages: stages, feeders: feederNames)
+            let stageMap = decodeStages(t, stages: stages, feeders: feederNames, meters: meters)
             guard let id, let gateway, let unitId, let profile else { continue }
             let cap = min(gateway.config.maxRegistersPerRead, profile.maxRegistersPerRead ?? 125)
             var config = SAONConfig(
@@ -319,7 +319,7 @@ extension ConfigDecoder {
     }
 
     /// `[[saon.shed]]`: each stage's feeders and the drop it must bring.
-    private func decodeStages(_ t: TableReader, stages: Int, feeders: Set<String>) -> [SAONStage] {
+    private func decodeStages(_ t: TableReader, stages: Int, feeders: Set<String>, meters: [MeterConfig]) -> [SAONStage] {
         var result: [SAONStage] = []
         var seen: Set<Int> = []
         for (_, st) in t.tables("shed", keys: ConfigDecoder.saonStageKeys) {
@@ -335,6 +335,14 @@ extension ConfigDecoder {
                         var message = "no meter is on feeder '\(name)'"
                         if let m = closestMatch(to: name, in: feeders) { message += "; did you mean '\(m)'?" }
                         error(p, message)
+                    } else {
+                        // The shed is measured by the feeder's main meters' total active power.
+                        let mains = meters.filter { $0.feeder == name && $0.role == .main }
+                        if mains.isEmpty {
+                            error(p, "feeder '\(name)' has no main meter to measure the shed")
+                        } else if !mains.contains(where: { $0.channels.contains(ChannelName(.powerTotal)) }) {
+                            error(p, "feeder '\(name)': its main meter does not read power_total (see its `channels`), so a shed cannot be measured")
+                        }
                     }
                     names.append(name)
                 }

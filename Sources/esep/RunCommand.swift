@@ -51,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
             Demo only: the SAON drill cycle in seconds (0: off). For 5 s of every cycle test mode is on \
             and stage 1 trips feeders F001 and F002; esep verifies the shed and records the restoration.
             """)
-    var saonCycle = 60
+    var saonCycle = 30
 
     @Option(help: "The API's host:port (default: the config's api.listen; 127.0.0.1:8080 in the demo).")
     var apiListen: String?

@@ -543,4 +543,33 @@ import TestScratch
                 "site.toml:31: saon[0].shed[2].feeders: must name at least one feeder",
             ])
     }
+
+    @Test func aShedFeederMustBeMeasurable() {
+        let text = minimalConfig + """
+            [[meters]]
+            id = "M2"
+            gateway = "gw"
+            unit_id = 2
+            profile = "sdm630"
+            feeder = "F2"
+            channels = ["energy_import"]
+            [[meters]]
+            id = "C3"
+            gateway = "gw"
+            unit_id = 3
+            profile = "sdm630"
+            feeder = "M1"
+            role = "check"
+            [[saon]]
+            id = "S1"
+            gateway = "gw"
+            unit_id = 10
+            [[saon.shed]]
+            stage = 1
+            feeders = ["F2", "M1"]
+            """
+        let found = diagnostics(of: text)
+        #expect(found.count == 1)
+        #expect(found.first?.hasSuffix("saon[0].shed[0].feeders[0]: feeder 'F2': its main meter does not read power_total (see its `channels`), so a shed cannot be measured") == true, "\(found)")
+    }
 }
