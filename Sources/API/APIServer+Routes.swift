@@ -125,7 +125,7 @@ extension APIServer {
             let (latest, health, trips) = try await offload {
                 (
                     try reader.latestByDeviceAndSource(), try reader.health(),
-                    hasSAON ? try reader.store.recentSheds(limit: 5 * reader.site.saon.count) : []
+                    hasSAON ? try reader.store.recentSheds(controllers: reader.site.saon.map(\.id), limit: 5) : []
                 )
             }
             // The quarter and month so far change slowly and cost the most (a second at 1,000

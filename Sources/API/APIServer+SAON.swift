@@ -89,7 +89,8 @@ extension APIServer {
         let query = try QueryParameters(request, allowed: ["from", "to", "saon", "format"], timeZone: timeZone)
         let format = try ResponseFormat.of(request, query: query)
         let (fromMs, toMs) = try query.range(
-            defaultLengthMs: 30 * 86_400_000, nowMs: now(), maxRangeMs: settings.current.configuration.maxQueryRangeMs)
+            defaultLengthMs: min(30 * 86_400_000, settings.current.configuration.maxQueryRangeMs), nowMs: now(),
+            maxRangeMs: settings.current.configuration.maxQueryRangeMs)
         let saon = query.values["saon"]
         if let saon, !reader.site.saon.contains(where: { $0.id == saon }) {
             throw APIProblem.badParameter("saon", "no SAON controller '\(saon)' in the site configuration")

@@ -304,7 +304,7 @@ enum DashboardPage {
             var tripRows = $('saon-trip-rows'); tripRows.innerHTML = '';
             trips.slice(0, 8).forEach(function (t) {
               var tr = document.createElement('tr');
-              cell(tr, clock(t.time_ms)); cell(tr, t.saon); cell(tr, String(t.stage), 'num');
+              cell(tr, (localDate(t.time_ms) === localDate(Date.now()) ? '' : localDate(t.time_ms) + ' ') + clock(t.time_ms)); cell(tr, t.saon); cell(tr, String(t.stage), 'num');
               cell(tr, t.test ? 'test (drill)' : 'REAL', t.test ? '' : 'down');
               var v = cell(tr, t.verdict, t.verdict); v.title = t.reason;
               cell(tr, t.restored ? 'yes' + (t.not_consumed_wh !== undefined ? ', ' + fmt(t.not_consumed_wh / 1000, 2) + ' kWh not consumed' : '') : 'not yet');

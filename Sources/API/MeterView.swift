@@ -89,7 +89,7 @@ struct EventView: Encodable, Sendable {
     var old: Int?
     var new: Int
     var description: String
-    /// The trip's verification (stage trips only; null until judged).
+    /// The trip's verification (stage trips only; absent until judged).
     var trip: TripView?
 
     init(_ e: StateEvent, trip: ShedRecord? = nil) {

@@ -126,7 +126,7 @@ struct SAONSnapshot: Encodable, Sendable {
     var eventCounter: Int?
     var quality: String
     var health: HealthView
-    /// Whether the controller answers (null before its first poll).
+    /// Whether the controller answers (absent before its first poll).
     var answering: Bool?
     /// Its last trips, newest first (with `test` for drills).
     var lastTrips: [Trip]

@@ -73,8 +73,9 @@ public struct SimulatedMeter: Sendable {
         let rise = loadRise?.wattSeconds(baseW: curve.baseW, atMs: ms) ?? 0
         guard shed != 0 || rise != 0 else { return curve.importWh(atMs: ms) }
         let ws = curve.importWattSeconds(atMs: ms) - shed + rise
-        // A hair over the floor's edge: a sum of differences must not flicker below a whole Wh.
-        return curve.initialImportWh + Int64((max(0, ws) / 3600 + 1e-9).rounded(.down))
+        // A hair over the floor's edge (above the rounding error of these sums at counters of
+        // 10⁹ Wh): a sum of differences must not flicker below a whole Wh.
+        return curve.initialImportWh + Int64((max(0, ws) / 3600 + 1e-6).rounded(.down))
     }
 
     /// Active power at an instant, W: 0 while a breaker has shed the load.

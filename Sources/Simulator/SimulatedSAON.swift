@@ -160,12 +160,15 @@ public final class SimulatedSAON: Sendable {
     public func shedWattSeconds(unit: Int, curve: LoadCurve, atMs ms: Int64) -> Double {
         guard let b = breakerOfUnit[unit], !stuckBreakers.contains(b) else { return 0 }
         var lost = 0.0
+        let drills = cycleSeconds > 0 && drillBreakers.contains(b)
         let windows = state.withLock { $0.outages[b] ?? [] }
         for w in windows where w.start < ms {
             let end = min(w.end ?? ms, ms)
             lost += curve.importWattSeconds(atMs: end) - curve.importWattSeconds(atMs: w.start)
+            // A drill inside an outage sheds nothing more: its energy is counted once.
+            if drills { lost -= drillWattSeconds(curve: curve, atMs: end) - drillWattSeconds(curve: curve, atMs: w.start) }
         }
-        if cycleSeconds > 0, drillBreakers.contains(b) { lost += drillWattSeconds(curve: curve, atMs: ms) }
+        if drills { lost += drillWattSeconds(curve: curve, atMs: ms) }
         return lost
     }
 

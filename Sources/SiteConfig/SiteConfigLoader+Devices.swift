@@ -322,7 +322,14 @@ extension ConfigDecoder {
     private func decodeStages(_ t: TableReader, stages: Int, feeders: Set<String>, meters: [MeterConfig]) -> [SAONStage] {
         var result: [SAONStage] = []
         var seen: Set<Int> = []
-        for (_, st) in t.tables("shed", keys: ConfigDecoder.saonStageKeys) {
+        let tables = t.tables("shed", keys: ConfigDecoder.saonStageKeys)
+        guard stages >= 1 else {
+            if let first = tables.first {
+                error(first.reader.path, "the controller's profile has no stage_tripped signal, so no stage can shed")
+            }
+            return []
+        }
+        for (_, st) in tables {
             let number = st.requiredInt("stage", in: 1...stages)
             if let number, !seen.insert(number).inserted {
                 error(st.path.appending("stage"), "stage \(number) is mapped twice")

@@ -232,6 +232,10 @@ extension ConfigDecoder {
             error(path, "'\(text)' is a meter channel, but this profile's kind is 'saon'")
             return nil
         }
+        if channel.kind == .saonLink {
+            error(path, "'link' is not a register: esep writes it itself when a controller stops or starts answering")
+            return nil
+        }
         return channel
     }
 

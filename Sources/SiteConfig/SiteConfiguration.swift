@@ -505,7 +505,8 @@ public struct SAONStage: Sendable, Hashable {
     public var stage: Int
     /// `feeders` (required, non-empty): the feeders (meters' `feeder` names) the stage trips.
     public var feeders: [String]
-    /// `expected_kw`: the drop in power a trip must bring, kW. Exclusive with the share.
+    /// `expected_kw`: the drop in power a trip must bring, kW (the verifier asks at most 90 % of
+    /// the feeders' pre-trip power). Exclusive with the share.
     public var expectedShedKW: Double?
     /// `expected_share` (0.9 when neither is given; 0 < x ≤ 1): the share of the feeders'
     /// pre-trip power a trip must shed.

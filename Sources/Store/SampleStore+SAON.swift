@@ -92,6 +92,13 @@ public struct ShedRestoration: Sendable, Hashable {
 
 extension SampleStore {
     static let eventColumns = "id, t, device, signal, old, new, uncertainty_ms"
+    /// The same for a database written before `v8-saon-shed` and opened read-only (not migrated).
+    static let eventColumnsBeforeV8 = "id, t, device, signal, old, new, NULL AS uncertainty_ms"
+
+    /// The event columns this database has.
+    static func eventColumns(_ db: Database) throws -> String {
+        try db.columns(in: "event").contains { $0.name == "uncertainty_ms" } ? eventColumns : eventColumnsBeforeV8
+    }
 
     static func stateEvent(_ r: Row) -> StateEvent {
         StateEvent(
@@ -119,7 +126,7 @@ extension SampleStore {
         do {
             return try pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT \(Self.eventColumns) FROM event WHERE id > ? ORDER BY id LIMIT ?",
+                    db, sql: "SELECT \(try Self.eventColumns(db)) FROM event WHERE id > ? ORDER BY id LIMIT ?",
                     arguments: [id, limit]
                 ).map(Self.stateEvent)
             }
@@ -214,6 +221,7 @@ extension SampleStore {
     public func sheds(fromMs: Int64, toMs: Int64, saon: String? = nil) throws(StoreError) -> [ShedRecord] {
         do {
             return try pool.read { db in
+                guard try db.tableExists("shed") else { return [] }
                 var sql = "SELECT * FROM shed WHERE t >= ? AND t < ?"
                 var arguments: StatementArguments = [fromMs, toMs]
                 if let saon {
@@ -227,12 +235,17 @@ extension SampleStore {
         }
     }
 
-    /// The newest `limit` trips, newest first.
-    public func recentSheds(limit: Int) throws(StoreError) -> [ShedRecord] {
+    /// The newest `limit` trips of each of `controllers`, newest first.
+    public func recentSheds(controllers: [String], limit: Int) throws(StoreError) -> [ShedRecord] {
         do {
             return try pool.read { db in
-                try Self.withRestorations(
-                    db, Row.fetchAll(db, sql: "SELECT * FROM shed ORDER BY t DESC, id DESC LIMIT ?", arguments: [limit]))
+                guard try db.tableExists("shed") else { return [] }
+                var rows: [Row] = []
+                for c in controllers {
+                    rows += try Row.fetchAll(
+                        db, sql: "SELECT * FROM shed WHERE saon = ? ORDER BY t DESC, id DESC LIMIT ?", arguments: [c, limit])
+                }
+                return try Self.withRestorations(db, rows)
             }
         } catch {
             throw fail(.read, "read recent sheds", error)
@@ -243,7 +256,8 @@ extension SampleStore {
     public func shed(id: Int64) throws(StoreError) -> ShedRecord? {
         do {
             return try pool.read { db in
-                try Self.withRestorations(db, Row.fetchAll(db, sql: "SELECT * FROM shed WHERE id = ?", arguments: [id])).first
+                guard try db.tableExists("shed") else { return nil }
+                return try Self.withRestorations(db, Row.fetchAll(db, sql: "SELECT * FROM shed WHERE id = ?", arguments: [id])).first
             }
         } catch {
             throw fail(.read, "read shed \(id)", error)
@@ -253,7 +267,10 @@ extension SampleStore {
     /// The shed recorded for a trip event, if any.
     public func shedId(event: Int64) throws(StoreError) -> Int64? {
         do {
-            return try pool.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM shed WHERE event = ?", arguments: [event]) }
+            return try pool.read { db in
+                guard try db.tableExists("shed") else { return nil }
+                return try Int64.fetchOne(db, sql: "SELECT id FROM shed WHERE event = ?", arguments: [event])
+            }
         } catch {
             throw fail(.read, "read the shed of event \(event)", error)
         }
@@ -263,7 +280,8 @@ extension SampleStore {
     public func openSheds() throws(StoreError) -> [ShedRecord] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(
+                guard try db.tableExists("shed") else { return [] }
+                return try Row.fetchAll(
                     db, sql: "SELECT * FROM shed WHERE id NOT IN (SELECT shed FROM shed_restoration) ORDER BY t, id"
                 ).map(Self.shedRecord)
             }

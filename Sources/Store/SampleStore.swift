@@ -444,7 +444,7 @@ public final class SampleStore: Sendable {
         do {
             return try pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT \(Self.eventColumns) FROM event WHERE t >= ? AND t < ? ORDER BY t, id",
+                    db, sql: "SELECT \(try Self.eventColumns(db)) FROM event WHERE t >= ? AND t < ? ORDER BY t, id",
                     arguments: [fromMs, toMs]
                 ).map(Self.stateEvent)
             }

@@ -24,6 +24,8 @@ public final class SampleWriter {
     private var lastState: [UInt32: Int] = [:]
     /// When each SAON signal was last read (an event's uncertainty is the time since).
     private var lastStateTime: [UInt32: Int64] = [:]
+    /// When each SAON controller was last read (any signal but its link state).
+    private var lastDeviceReadTime: [String: Int64] = [:]
     private var latestTime: [Int64] = []
     private var latestValue: [SampleValue] = []
     private var dirty: [UInt32] = []
@@ -181,6 +183,7 @@ public final class SampleWriter {
         // What the transaction changes in memory, to put back when it does not commit.
         let savedState = lastState
         let savedStateTime = lastStateTime
+        let savedDeviceReadTime = lastDeviceReadTime
         let savedHotTables = hotTables
         let savedEnergy = energy?.checkpoint()
         var flushedLatest = false
@@ -227,9 +230,13 @@ public final class SampleWriter {
                         if isSAON[ch], let signal = saonSignals[s.channel], let v = s.value.doubleValue {
                             let state = Int(v)
                             let old = lastState[s.channel]
-                            // The change happened after the previous read of the signal: that is its uncertainty.
-                            let previous = lastStateTime[s.channel]
+                            // The change happened after the previous read of the signal: that is its
+                            // uncertainty. The link state is written only when it changes: for it, the
+                            // previous read of any of the controller's signals.
+                            let isLink = signal.signal == "link"
+                            let previous = isLink ? lastDeviceReadTime[signal.device] : lastStateTime[s.channel]
                             lastStateTime[s.channel] = s.timeMs
+                            if !isLink { lastDeviceReadTime[signal.device] = s.timeMs }
                             if old != state {
                                 lastState[s.channel] = state
                                 let uncertainty = previous.map { max(0, s.timeMs - $0) }
@@ -258,6 +265,7 @@ public final class SampleWriter {
         } catch {
             lastState = savedState
             lastStateTime = savedStateTime
+            lastDeviceReadTime = savedDeviceReadTime
             hotTables = savedHotTables
             if let savedEnergy { energy?.restore(savedEnergy) }
             throw store.fail(.write, "append batch of \(samples.count) samples", error)

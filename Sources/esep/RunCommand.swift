@@ -99,7 +99,9 @@ struct RunCommand: AsyncParsableCommand {
             }
             sc.profiles = [p]
             sc.saonUnitId = 100
-            guard (0...86_400).contains(saonCycle) else { throw ValidationError("--saon-cycle must be 0…86400 s, got \(saonCycle)") }
+            guard saonCycle == 0 || (10...86_400).contains(saonCycle) else {
+                throw ValidationError("--saon-cycle must be 0 (off) or 10…86400 s (a drill lasts 5 s), got \(saonCycle)")
+            }
             sc.saonCycleSeconds = saonCycle
             let server = SimulatorServer(configuration: sc)
             try server.start()

@@ -1,4 +1,5 @@
 import Compliance
+import Dispatch
 import Foundation
 import Ingest
 import Logging
@@ -39,35 +40,67 @@ struct SAONService: Service {
     }
 
     func run() async throws {
-        guard !settings.site.saon.isEmpty else {
-            try? await gracefulShutdown()
-            return
-        }
         let pipeline = self.pipeline
-        let watcher: SAONWatcher
-        do {
-            watcher = try SAONWatcher(site: settings.site, store: store) { devices, interval, until in
-                pipeline.boost(devices: devices, intervalMs: interval, untilMs: until)
-            }
-        } catch {
-            logger.error("saon: cannot follow events", metadata: ["reason": "\(error)"])
-            return
+        let store = self.store
+        // Boosts are asked in the samples' clock; the pollers schedule on the wall clock.
+        let boost: SAONWatcher.Boost = { devices, interval, until in
+            let wallUntil = WallClock.nowMs() + (until - pipeline.clock.nowMs())
+            pipeline.boost(devices: devices, intervalMs: interval, untilMs: wallUntil)
         }
+        let box = WatcherBox()
         var lastFailureLogMs: Int64 = .min
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let site = settings.site
-            if site != watcher.site { watcher.site = site }
             let now = pipeline.clock.nowMs()
-            do {
-                for h in try watcher.step(nowMs: now) { report(h, site: site) }
-            } catch {
-                if now - lastFailureLogMs >= 60_000 {
-                    logger.error("saon: reading events failed; retrying", metadata: ["reason": "\(error)"])
-                    lastFailureLogMs = now
+            // No controller (yet): nothing to follow until a reload adds one.
+            if !site.saon.isEmpty {
+                do {
+                    let happenings = try await onWatchQueue { () throws(StoreError) -> [SAONWatcher.Happening] in
+                        if box.watcher == nil {
+                            box.watcher = try SAONWatcher(site: site, store: store, boost: boost)
+                            var links: [(String, Int?)] = []
+                            for c in site.saon { links.append((c.id, try store.state(device: c.id, signal: "link", atMs: now))) }
+                            box.links = links
+                        }
+                        guard let watcher = box.watcher else { return [] }
+                        if watcher.site != site { watcher.site = site }
+                        return try watcher.step(nowMs: now)
+                    }
+                    for (id, state) in box.takeLinks() where state != nil {
+                        Gauge(label: "esep_saon_link_up", dimensions: [("saon", id)]).record(Double(state ?? 0))
+                    }
+                    for h in happenings { report(h, site: site) }
+                } catch {
+                    // The watcher keeps its place: the same events are taken up at the next try.
+                    if lastFailureLogMs == .min || now - lastFailureLogMs >= 60_000 {
+                        logger.error("saon: reading or recording trips failed; retrying", metadata: ["reason": "\(error)"])
+                        lastFailureLogMs = now
+                    }
                 }
             }
             try? await Task.sleep(for: .milliseconds(tickMs))
         }
+    }
+
+    /// The watcher, confined to ``watchQueue`` (its store calls block: they run off Swift's
+    /// cooperative threads).
+    final class WatcherBox: @unchecked Sendable {
+        var watcher: SAONWatcher?
+        var links: [(String, Int?)] = []
+        func takeLinks() -> [(String, Int?)] {
+            defer { links = [] }
+            return links
+        }
+    }
+    static let watchQueue = DispatchQueue(label: "esep.saon.watch")
+
+    private func onWatchQueue<T: Sendable>(_ work: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
+        let result: Result<T, StoreError> = await withCheckedContinuation { c in
+            Self.watchQueue.async {
+                do throws(StoreError) { c.resume(returning: .success(try work())) } catch { c.resume(returning: .failure(error)) }
+            }
+        }
+        return try result.get()
     }
 
     private func report(_ h: SAONWatcher.Happening, site: SiteConfiguration) {

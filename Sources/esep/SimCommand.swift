@@ -130,6 +130,9 @@ struct SimCommand: ParsableCommand {
         }
         c.seed = seed
         c.saonUnitId = saonUnit
+        guard saonCycle == 0 || (10...86_400).contains(saonCycle) else {
+            throw ValidationError("--saon-cycle must be 0 (off) or 10…86400 s (a drill lasts 5 s), got \(saonCycle)")
+        }
         c.saonCycleSeconds = saonCycle
         guard (1...4).contains(saonCycleStage) else { throw ValidationError("--saon-cycle-stage must be 1…4, got \(saonCycleStage)") }
         c.saonCycleStage = saonCycleStage

@@ -134,4 +134,94 @@ import Testing
         #expect(ShedVerifier.energyWh(powerW: -1, durationMs: 1) == nil)
         #expect(ShedVerifier.energyWh(powerW: Int64.max, durationMs: Int64.max) == nil)
     }
+
+    @Test func aTripWhoseTimeIsNotKnownWithinTheWindowIsUnverifiable() throws {
+        let rig = try Rig(stage: SAONStage(stage: 1, feeders: ["F1"]))
+        try rig.power("M1", from: Self.t - 60_000, to: Self.t + 2_001) { $0 <= Self.t - 30_000 ? 100_000 : 0 }
+        // Last read untripped 30 s before the trip was seen (the controller was silent meanwhile).
+        try rig.write("S1", ChannelName(.saonStageTripped, index: 1), [(Self.t - 30_000, 0), (Self.t, 1)])
+        let e = try #require(try rig.store.events(fromMs: 0, toMs: .max).last { $0.new == 1 })
+        #expect(e.uncertaintyMs == 30_000)
+        let r = try rig.verify(e)
+        #expect(r.verdict == .unverifiable && r.reason.contains("known only to 30 s"), "\(r.reason)")
+    }
+
+    @Test func aShedThatEndsInsideTheWindowIsJudgedBeforeItEnded() throws {
+        var saonStage = SAONStage(stage: 1, feeders: ["F1"])
+        saonStage.expectedShedShare = 0.9
+        let rig = try Rig(stage: saonStage)
+        // The stage resets 1.5 s after the trip and the load is back at +1.6 s: within the 2 s window.
+        try rig.power("M1", from: Self.t - 10_000, to: Self.t + 2_001, every: 200) {
+            $0 <= Self.t || $0 > Self.t + 1_600 ? 100_000 : 0
+        }
+        let e = try rig.trip(at: Self.t)
+        try rig.write("S1", ChannelName(.saonStageTripped, index: 1), [(Self.t + 1_500, 0)])
+        let r = try rig.verify(e)
+        #expect(r.verdict == .verified && r.afterW == 0, "\(r.reason)")
+    }
+
+    @Test func readingsBeyondATerawattAreNotFigures() throws {
+        let rig = try Rig(stage: SAONStage(stage: 1, feeders: ["F1"]))
+        try rig.power("M1", from: Self.t - 10_000, to: Self.t + 2_001) { $0 == Self.t - 5_000 ? 1.7e38 : $0 <= Self.t ? 100_000 : 0 }
+        let r = try rig.verify(try rig.trip(at: Self.t))
+        #expect(r.verdict == .verified && r.beforeW == 100_000)
+        #expect(TripEvidence(shed: r, timeline: [], site: rig.site).json["trip"]?["before_kw"]?.text == "100.0")
+    }
+
+    @Test func expectedKilowattsAreCappedAtNinetyPercentOfTheLoad() throws {
+        let rig = try Rig(stage: SAONStage(stage: 1, feeders: ["F1"], expectedShedKW: 400))
+        try rig.power("M1", from: Self.t - 10_000, to: Self.t + 2_001) { $0 <= Self.t ? 100_000 : 2_000 }
+        let r = try rig.verify(try rig.trip(at: Self.t))
+        #expect(r.verdict == .verified && r.expectedW == 90_000, "\(r.reason)")
+    }
+
+    @Test func theWatcherKeepsARestorationUntilItsLongWindowTripIsJudgedAndSurvivesARestart() throws {
+        var stage = SAONStage(stage: 1, feeders: ["F1"])
+        stage.expectedShedShare = 0.9
+        let rig = try Rig(stage: stage)
+        var site = rig.site
+        site.saon[0].shedWindowMs = 20_000
+        try rig.power("M1", from: Self.t - 10_000, to: Self.t + 40_001) { $0 <= Self.t || $0 >= Self.t + 5_000 ? 100_000 : 0 }
+        // A watcher that has seen nothing yet; then the trip, and a reset 5 s later.
+        let boosts = BoostLog()
+        var watcher: SAONWatcher? = try SAONWatcher(site: site, store: rig.store, resume: 0) { d, _, _ in boosts.add(d) }
+        _ = try rig.trip(at: Self.t)
+        try rig.write("S1", ChannelName(.saonStageTripped, index: 1), [(Self.t + 5_000, 0)])
+        var seen = try watcher!.step(nowMs: Self.t + 6_000)
+        #expect(seen.contains { if case .trip = $0 { true } else { false } })
+        #expect(boosts.devices == [["M1"], ["M1"]], "fast polls for the window and for the power's return")
+        // The restoration is due at +16.5 s, the trip at +21.5 s: the restoration waits for it.
+        seen = try watcher!.step(nowMs: Self.t + 17_000)
+        #expect(seen.isEmpty)
+        // A restart here: a new watcher resumes from the store's cursor.
+        watcher = nil
+        let again = try SAONWatcher(site: site, store: rig.store) { _, _, _ in }
+        seen = try again.step(nowMs: Self.t + 22_000)
+        let verdict = try #require(seen.compactMap { if case .verdict(let r) = $0 { r } else { nil } }.first)
+        #expect(verdict.verdict == .verified && verdict.afterW == 0, "judged before the reset at +5 s: \(verdict.reason)")
+        let restored = try #require(seen.compactMap { if case .restoration(let r, _) = $0 { r } else { nil } }.first)
+        #expect(restored.timeMs == Self.t + 5_000 && restored.notConsumedWh == ShedVerifier.energyWh(powerW: 100_000, durationMs: 5_000))
+        #expect(try again.step(nowMs: Self.t + 60_000).filter { if case .signal = $0 { false } else { true } }.isEmpty)
+        #expect(try rig.store.sheds(fromMs: 0, toMs: .max).count == 1)
+    }
+
+    @Test func aStageResetEndsAShedWhoseBreakersNeverOpened() throws {
+        var saon = SAONConfig(id: "S1", gateway: "g", unitId: 100)
+        saon.breakers = ["F1"]
+        saon.stageMap = [SAONStage(stage: 1, feeders: ["F1"])]
+        let reset = StateEvent(timeMs: 1, device: "S1", signal: "stage_tripped.1", old: 1, new: 0)
+        #expect(ShedVerifier.ends(stage: 1, saon: saon, event: reset, breakerStates: [1: 0]))
+        #expect(!ShedVerifier.ends(stage: 1, saon: saon, event: reset, breakerStates: [1: 1]))
+        let close = StateEvent(timeMs: 1, device: "S1", signal: "feeder_open.1", old: 1, new: 0)
+        #expect(ShedVerifier.ends(stage: 1, saon: saon, event: close, breakerStates: [1: 0]))
+        #expect(!ShedVerifier.ends(stage: 2, saon: saon, event: close, breakerStates: [:]))
+    }
+}
+
+/// The devices a watcher asked to poll fast, in order.
+final class BoostLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var log: [[String]] = []
+    func add(_ d: Set<String>) { lock.withLock { log.append(d.sorted()) } }
+    var devices: [[String]] { lock.withLock { log } }
 }

@@ -226,6 +226,28 @@ func read(_ field: RegisterField, unit: Int, client: ModbusTCPClient) throws -> 
         #expect(abs(grown - curve) <= 1)
     }
 
+    @Test func anOutageAcrossADrillShedsItsEnergyOnceAndTheCounterNeverFalls() {
+        var c = SimulatorConfiguration()
+        c.meters = 2
+        c.saonCycleSeconds = 60
+        let site = SimulatedSite(configuration: c)
+        let saon = site.saon!
+        let start = SimulationEpoch.ms + 100 * 60_000 - 30_000  // 30 s before a drill
+        saon.setInput(address: 20, to: true, atMs: start)  // breaker 1 opens for 2 minutes
+        saon.setInput(address: 20, to: false, atMs: start + 120_000)
+        let meter = site.meter(unit: 1)!
+        var last = meter.consumedWh(atMs: start - 10_000)
+        var t = start - 10_000
+        while t <= start + 150_000 {
+            let wh = meter.consumedWh(atMs: t)
+            #expect(wh >= last, "the counter fell at \(t - start) ms: \(last) → \(wh)")
+            last = wh
+            t += 500
+        }
+        // Through the outage (drills inside it included) the counter stands still.
+        #expect(meter.consumedWh(atMs: start + 119_000) == meter.consumedWh(atMs: start + 1_000))
+    }
+
     @Test func theDrillsShedEnergyIsItsClosedForm() {
         let saon = SimulatedSAON(unitId: 100, cycleSeconds: 60)
         let curve = LoadCurve.seeded(seed: 7, index: 1)

@@ -572,4 +572,32 @@ import TestScratch
         #expect(found.count == 1)
         #expect(found.first?.hasSuffix("saon[0].shed[0].feeders[0]: feeder 'F2': its main meter does not read power_total (see its `channels`), so a shed cannot be measured") == true, "\(found)")
     }
+
+    @Test func aProfileWithoutStagesShedsNothingAndLinkIsNotARegister() {
+        let text = minimalConfig + """
+            [[saon]]
+            id = "S1"
+            gateway = "gw"
+            unit_id = 10
+            profile = "plc"
+            [[saon.shed]]
+            stage = 1
+            feeders = ["M1"]
+            [[profiles]]
+            name = "plc"
+            kind = "saon"
+            space = "coil"
+            [[profiles.fields]]
+            channel = "armed"
+            address = 0
+            type = "bit"
+            [[profiles.fields]]
+            channel = "link"
+            address = 1
+            type = "bit"
+            """
+        let found = diagnostics(of: text)
+        #expect(found.contains { $0.hasSuffix("profiles[0].fields[1].channel: 'link' is not a register: esep writes it itself when a controller stops or starts answering") }, "\(found)")
+        #expect(found.contains { $0.hasSuffix("saon[0].shed[0]: the controller's profile has no stage_tripped signal, so no stage can shed") }, "\(found)")
+    }
 }

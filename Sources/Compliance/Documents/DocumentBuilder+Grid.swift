@@ -6,6 +6,8 @@ import Store
 extension DocumentBuilder {
     /// The most hours over the purchase a document lists one by one (the count and the sum cover all).
     static let listedHoursOverLimit = 200
+    /// The most real SAON trips a document lists one by one.
+    static let listedTripsLimit = 500
 
     /// `grid_obligations` of a quarter: the SAON trips (real ones and drills apart, with their
     /// verification) and the hours whose verified consumption exceeded the hourly purchase.
@@ -22,10 +24,13 @@ extension DocumentBuilder {
         let notConsumed = real.compactMap { $0.restoration?.notConsumedWh }.reduce(Int64(0), +)
         trips.add("not_consumed_wh", .int(notConsumed))
         trips.add("not_consumed_kwh", kwh(notConsumed))
+        // Real trips one by one (drills only counted: a site drilling every day would list hundreds).
+        let listed = real.prefix(listedTripsLimit)
+        trips.add("listed", .int(listed.count))
         trips.add(
             "list",
             .array(
-                sheds.map { s in
+                listed.map { s in
                     let e = evidence(s)
                     var o = JSONObject()
                     o.add("id", .int(s.id))

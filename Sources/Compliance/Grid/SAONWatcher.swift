@@ -36,68 +36,84 @@ public final class SAONWatcher {
     private let boost: Boost
     private var verifier: ShedVerifier
     private var cursor: Int64
-    private var persistedCursor: Int64
+    private var persistedCursor: Int64?
     private var lastPersistMs: Int64 = .min
-    private var pendingTrips: [(event: StateEvent, dueMs: Int64)] = []
-    private var pendingRestorations: [(event: StateEvent, tripEventId: Int64, dueMs: Int64)] = []
+    /// Trips seen and not judged yet, with the controller's settings when they happened (a
+    /// reload that removes the controller does not lose them).
+    private var pendingTrips: [(event: StateEvent, saon: SAONConfig, dueMs: Int64)] = []
+    private var pendingRestorations: [(event: StateEvent, saon: SAONConfig, tripEventId: Int64, dueMs: Int64)] = []
     /// Sheds recorded and not restored yet.
     private var open: [ShedRecord]
-    /// Breaker input states per controller, from the events seen.
+    /// Breaker input states per controller, from the events seen (the store's for the others).
     private var breakers: [String: [Int: Int]] = [:]
     static let cursorKey = "saon.cursor"
 
     /// - Parameter resume: start after this event id; nil: where the last run stopped (the
-    ///   store's `saon.cursor`), or after the newest event on a first run.
+    ///   store's `saon.cursor`), or after the newest event on a first run (kept at once, so a
+    ///   trip seen before a restart is judged after it).
     public init(site: SiteConfiguration, store: SampleStore, resume: Int64? = nil, boost: @escaping Boost) throws(StoreError) {
         self.site = site
         self.store = store
         self.boost = boost
         verifier = ShedVerifier(site: site, store: store)
         var start = resume
-        if start == nil, let text = try store.meta(Self.cursorKey) { start = Int64(text) }
+        var stored: Int64? = nil
+        if let text = try store.meta(Self.cursorKey) { stored = Int64(text) }
+        if start == nil { start = stored }
         if start == nil { start = try store.lastEventId() }
         cursor = start ?? 0
-        persistedCursor = cursor
+        persistedCursor = stored
         open = try store.openSheds()
+        if stored != cursor { try store.setMeta(Self.cursorKey, String(cursor)) }
+        persistedCursor = cursor
     }
 
     /// Reads the events stored since the last step; judges the trips and restorations now due.
+    /// A store error leaves the watcher where it was: the same events and judgements are taken
+    /// up again at the next step, each recorded once.
     public func step(nowMs: Int64) throws(StoreError) -> [Happening] {
         var out: [Happening] = []
         while true {
             let events = try store.events(afterId: cursor, limit: 500)
-            for e in events { try take(e, nowMs: nowMs, into: &out) }
-            cursor = events.last?.id ?? cursor
+            for e in events {
+                try take(e, nowMs: nowMs, into: &out)
+                cursor = e.id
+            }
             if events.count < 500 { break }
         }
-        // Trips first: a restoration is recorded against its trip's record.
-        var keep: [(event: StateEvent, dueMs: Int64)] = []
-        for p in pendingTrips {
-            guard p.dueMs <= nowMs else {
-                keep.append(p)
-                continue
-            }
-            guard let saon = controller(p.event.device) else { continue }
-            var record = try verifier.verify(p.event, saon: saon, nowMs: nowMs)
+        // Trips first: a restoration is recorded against its trip's record. Each one leaves its
+        // list only once recorded.
+        while let i = pendingTrips.firstIndex(where: { $0.dueMs <= nowMs }) {
+            let p = pendingTrips[i]
+            var record = try verifier.verify(p.event, saon: p.saon, nowMs: nowMs)
             record.id = try store.recordShed(record)
-            open.append(record)
+            pendingTrips.remove(at: i)
+            if !open.contains(where: { $0.eventId == record.eventId }) { open.append(record) }
             out.append(.verdict(record))
         }
-        pendingTrips = keep
-        var waiting: [(event: StateEvent, tripEventId: Int64, dueMs: Int64)] = []
-        for p in pendingRestorations {
+        var index = 0
+        while index < pendingRestorations.count {
+            let p = pendingRestorations[index]
             guard p.dueMs <= nowMs else {
-                waiting.append(p)
+                index += 1
                 continue
             }
-            guard let index = open.firstIndex(where: { $0.eventId == p.tripEventId }), let saon = controller(p.event.device)
-            else { continue }
-            let shed = open.remove(at: index)
-            var r = try verifier.restoration(of: shed, by: p.event, saon: saon, nowMs: nowMs)
+            guard let at = open.firstIndex(where: { $0.eventId == p.tripEventId }) else {
+                // Its trip is not judged yet (a window longer than the watch): wait for it.
+                if pendingTrips.contains(where: { $0.event.id == p.tripEventId }) {
+                    index += 1
+                } else {
+                    pendingRestorations.remove(at: index)
+                }
+                continue
+            }
+            let shed = open[at]
+            var r = try verifier.restoration(of: shed, by: p.event, saon: p.saon, nowMs: nowMs)
             r.id = try store.recordRestoration(r)
+            open.remove(at: at)
+            pendingRestorations.remove(at: index)
             out.append(.restoration(r, shed))
         }
-        pendingRestorations = waiting
         try persist(nowMs: nowMs)
         return out
     }
@@ -106,6 +122,16 @@ public final class SAONWatcher {
     public var pending: Int { pendingTrips.count + pendingRestorations.count }
 
     private func controller(_ id: String) -> SAONConfig? { site.saon.first { $0.id == id } }
+
+    /// The states of a controller's breakers as of `t`: those seen, the store's for the others.
+    private func breakerStates(_ saon: SAONConfig, _ inputs: [Int], atMs t: Int64) throws(StoreError) -> [Int: Int] {
+        var states = breakers[saon.id] ?? [:]
+        for b in inputs where states[b] == nil {
+            let signal = ChannelName(.saonFeederOpen, index: b).description
+            states[b] = try store.state(device: saon.id, signal: signal, atMs: t) ?? 0
+        }
+        return states
+    }
 
     private func take(_ e: StateEvent, nowMs: Int64, into out: inout [Happening]) throws(StoreError) {
         guard let saon = controller(e.device) else { return }
@@ -116,33 +142,32 @@ public final class SAONWatcher {
         }
         out.append(.signal(e))
         if ShedVerifier.isTrip(e) {
-            // Judged already (events read again after a restart).
+            // Judged already, or waiting (events read again after a restart or a failed step).
+            if pendingTrips.contains(where: { $0.event.id == e.id }) || open.contains(where: { $0.eventId == e.id }) { return }
             if try store.shedId(event: e.id) != nil { return }
             let meters = verifier.meters(saon: saon, stage: ShedVerifier.stage(ofSignal: e.signal) ?? 0).map(\.id)
             let due = verifier.dueMs(e, saon: saon)
             if !meters.isEmpty { boost(Set(meters), saon.verifyPollIntervalMs, e.timeMs + Int64(saon.shedWindowMs) + 500) }
-            pendingTrips.append((e, due))
+            pendingTrips.append((e, saon, due))
             out.append(.trip(e, meters: meters))
             return
         }
+        guard e.old == 1, e.new == 0 else { return }
         // A restoration: of a recorded shed still open, or of a trip not judged yet.
-        let states = breakers[e.device] ?? [:]
         let candidates =
             open.filter { $0.saon == e.device }.map { ($0.eventId, $0.stage) }
             + pendingTrips.filter { $0.event.device == e.device }.map {
                 ($0.event.id, ShedVerifier.stage(ofSignal: $0.event.signal) ?? 0)
             }
         for (tripId, stage) in candidates where !pendingRestorations.contains(where: { $0.tripEventId == tripId }) {
-            let probe = ShedRecord(
-                eventId: tripId, saon: e.device, stage: stage, timeMs: 0, uncertaintyMs: nil, test: false,
-                verdict: .unverifiable, reason: "", windowMs: 0, beforeW: nil, afterW: nil, expectedW: nil,
-                feedersJSON: "[]", verifiedMs: 0)
-            guard ShedVerifier.ends(probe, event: e, saon: saon, breakerStates: states) else { continue }
+            let inputs = (saon.stage(stage)?.feeders ?? []).flatMap(saon.breakerInputs(of:))
+            let states = try breakerStates(saon, inputs, atMs: e.timeMs)
+            guard ShedVerifier.ends(stage: stage, saon: saon, event: e, breakerStates: states) else { continue }
             let meters = verifier.meters(saon: saon, stage: stage).map(\.id)
             if !meters.isEmpty {
                 boost(Set(meters), saon.verifyPollIntervalMs, e.timeMs + ShedVerifier.powerBackWatchMs)
             }
-            pendingRestorations.append((e, tripId, e.timeMs + ShedVerifier.powerBackWatchMs + ShedVerifier.settleMs))
+            pendingRestorations.append((e, saon, tripId, e.timeMs + ShedVerifier.powerBackWatchMs + ShedVerifier.settleMs))
         }
     }
 

@@ -80,20 +80,33 @@ public struct ShedVerifier: Sendable {
             record.reason = "no main meter on feeder(s) \(mapping.feeders.joined(separator: ", "))"
             return record
         }
-        let lastUntripped = trip.timeMs - max(0, trip.uncertaintyMs ?? 0)
+        // When the controller was not read for longer than the window (it was silent, or esep
+        // was down), when the stage tripped is not known well enough to judge the window.
+        let uncertainty = max(0, trip.uncertaintyMs ?? 0)
+        guard uncertainty <= window else {
+            record.reason =
+                "the trip's time is known only to \(Self.seconds(uncertainty)) (the controller was not read meanwhile): "
+                + "longer than the \(Self.seconds(window)) window"
+            return record
+        }
+        let lastUntripped = trip.timeMs - uncertainty
         let pre = preTripMs(meters)
         let chartEnd = trip.timeMs + max(3 * window, 6_000)
+        // The shed may end inside the window (a short one): power is judged before that.
+        let endedMs = try endOfShed(after: trip, stage: stage, saon: saon, untilMs: trip.timeMs + window)
+        let afterEnd = min(trip.timeMs + window, endedMs.map { $0 - 1 } ?? .max)
         var figures: [MeterFigure] = []
         var missing: [String] = []
         for m in meters {
             var f = MeterFigure(meter: m.id, feeder: m.feeder, beforeW: nil, afterW: nil, samples: [])
             if let channel = try? store.channel(device: m.id, name: ChannelName(.powerTotal)) {
+                // A reading beyond ±1 TW is not a feeder's power: taken as missing, never as a figure.
                 let samples = try store.samples(channel: channel.id, fromMs: lastUntripped - pre, toMs: chartEnd + 1)
-                    .compactMap { s in s.value.doubleValue.flatMap { $0.isFinite ? (s.timeMs, $0) : nil } }
+                    .compactMap { s in s.value.doubleValue.flatMap { $0.isFinite && abs($0) <= Self.maxPowerW ? (s.timeMs, $0) : nil } }
                 f.samples = samples.map { [$0.0, Int64($0.1.rounded())] }
                 let before = samples.filter { $0.0 <= lastUntripped }.map(\.1)
                 if !before.isEmpty { f.beforeW = before.reduce(0, +) / Double(before.count) }
-                f.afterW = samples.last { $0.0 > trip.timeMs && $0.0 <= trip.timeMs + window }?.1
+                f.afterW = samples.last { $0.0 > trip.timeMs && $0.0 <= afterEnd }?.1
             }
             if f.beforeW == nil { missing.append("\(m.id): no power reading in the \(pre / 1000) s before the trip") }
             if f.afterW == nil { missing.append("\(m.id): no power reading within \(Self.seconds(window)) after the trip") }
@@ -109,7 +122,8 @@ public struct ShedVerifier: Sendable {
         }
         let before = figures.reduce(0) { $0 + ($1.beforeW ?? 0) }
         let after = figures.reduce(0) { $0 + ($1.afterW ?? 0) }
-        let expected = mapping.expectedDropW(beforeW: before)
+        // `expected_kw` is a floor, but never more than 90 % of what the feeders drew.
+        let expected = mapping.expectedShedKW == nil ? mapping.expectedDropW(beforeW: before) : min(mapping.expectedDropW(beforeW: before), 0.9 * max(0, before))
         record.beforeW = Int64(before.rounded())
         record.afterW = Int64(after.rounded())
         record.expectedW = Int64(expected.rounded())
@@ -127,6 +141,19 @@ public struct ShedVerifier: Sendable {
                 "power went \(span): −\(Self.kW(max(0, drop))) (\(share) %), at least \(Self.kW(expected)) expected"
         }
         return record
+    }
+
+    /// The largest power reading taken as a figure, W (1 TW).
+    static let maxPowerW = 1e12
+
+    /// When a shed of `stage` that began with `trip` ended (its stage reset or one of its
+    /// breakers closed) before `untilMs`, if it did.
+    func endOfShed(after trip: StateEvent, stage: Int, saon: SAONConfig, untilMs: Int64) throws(StoreError) -> Int64? {
+        let breakers = Set((saon.stage(stage)?.feeders ?? []).flatMap(saon.breakerInputs(of:)))
+        return try store.events(fromMs: trip.timeMs + 1, toMs: untilMs + 1).first { e in
+            e.device == saon.id && e.old == 1 && e.new == 0
+                && (Self.stage(ofSignal: e.signal) == stage || Self.breaker(ofSignal: e.signal).map(breakers.contains) == true)
+        }?.timeMs
     }
 
     /// The end of a shed, from the event that closed its last breaker or reset its stage.
@@ -154,19 +181,25 @@ public struct ShedVerifier: Sendable {
         // Energy not consumed: the load shed times the outage. For a verified or unverifiable
         // trip the load shed is the pre-trip power; for a failed one only what was measured to fall.
         var shedW = shed.beforeW
-        if shed.verdict == .failed, let b = shed.beforeW, let a = shed.afterW { shedW = max(0, b - a) }
+        if shed.verdict == .failed, let b = shed.beforeW, let a = shed.afterW {
+            let (d, overflow) = b.subtractingReportingOverflow(a)
+            shedW = overflow ? nil : max(0, d)
+        }
         return ShedRestoration(
             shedId: shed.id, timeMs: event.timeMs, signal: event.signal, powerBackMs: back,
             notConsumedWh: shedW.flatMap { Self.energyWh(powerW: $0, durationMs: event.timeMs - shed.timeMs) },
             createdMs: nowMs)
     }
 
-    /// Whether `event` ends `shed`: the stage resets, or (when breakers are mapped) the last
-    /// open breaker of the stage's feeders closes. `breakerStates` are the current states.
-    public static func ends(_ shed: ShedRecord, event: StateEvent, saon: SAONConfig, breakerStates: [Int: Int]) -> Bool {
-        guard event.device == shed.saon, event.old == 1, event.new == 0 else { return false }
-        let breakers = (saon.stage(shed.stage)?.feeders ?? []).flatMap(saon.breakerInputs(of:))
-        if breakers.isEmpty { return stage(ofSignal: event.signal) == shed.stage }
+    /// Whether `event` ends a shed of `stage`: the last open breaker of the stage's feeders
+    /// closes, or the stage resets with none of them open (no breakers mapped, or breakers that
+    /// never reported open — the failing shed). `breakerStates` are the states before `event`.
+    public static func ends(stage: Int, saon: SAONConfig, event: StateEvent, breakerStates: [Int: Int]) -> Bool {
+        guard event.device == saon.id, event.old == 1, event.new == 0 else { return false }
+        let breakers = (saon.stage(stage)?.feeders ?? []).flatMap(saon.breakerInputs(of:))
+        if Self.stage(ofSignal: event.signal) == stage {
+            return breakers.allSatisfy { (breakerStates[$0] ?? 0) == 0 }
+        }
         guard let b = breaker(ofSignal: event.signal), breakers.contains(b) else { return false }
         return breakers.allSatisfy { ($0 == b ? 0 : breakerStates[$0] ?? 0) == 0 }
     }

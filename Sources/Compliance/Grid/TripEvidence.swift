@@ -48,10 +48,13 @@ public struct TripEvidence: Sendable {
 
     /// W → kW to 0.1 kW (rounded half away from zero).
     static func kw(_ w: Int64?) -> JSONValue {
-        guard let w, abs(w) < Int64.max / 2 else { return .null }
+        guard let w, w.magnitude < UInt64(Int64.max / 2) else { return .null }
         return .number(FeeDecimal.format((w >= 0 ? w + 50 : w - 50) / 100, scale: 1))
     }
-    static func kw(_ w: Double?) -> JSONValue { kw(w.map { Int64($0.rounded()) }) }
+    static func kw(_ w: Double?) -> JSONValue { kw(w.flatMap(wholeWatts)) }
+
+    /// A stored figure as whole watts; nil when it is not one (not finite, or beyond ±1 TW).
+    static func wholeWatts(_ w: Double) -> Int64? { w.isFinite && abs(w) <= 1e12 ? Int64(w.rounded()) : nil }
 
     /// The evidence as one JSON document (times in UTC and site-local, power in W and kW).
     public var json: JSONValue {
@@ -61,7 +64,7 @@ public struct TripEvidence: Sendable {
             ("time_local", .string(local(s.timeMs))), ("time_ms", .int(s.timeMs)),
             ("uncertainty_ms", s.uncertaintyMs.map { .int($0) } ?? .null), ("test", .bool(s.test)),
             ("verdict", .string(s.verdict.rawValue)), ("reason", .string(s.reason)), ("window_ms", .int(s.windowMs)),
-            ("window_s", .number(FeeDecimal.format(s.windowMs / 100, scale: 1))), ("before_w", s.beforeW.map { .int($0) } ?? .null),
+            ("window_s", .number(FeeDecimal.format((s.windowMs + 50) / 100, scale: 1))), ("before_w", s.beforeW.map { .int($0) } ?? .null),
             ("before_kw", Self.kw(s.beforeW)), ("after_w", s.afterW.map { .int($0) } ?? .null), ("after_kw", Self.kw(s.afterW)),
             ("expected_w", s.expectedW.map { .int($0) } ?? .null), ("expected_kw", Self.kw(s.expectedW)),
             ("verified_at", .string(Self.utc(s.verifiedMs))),
@@ -73,8 +76,8 @@ public struct TripEvidence: Sendable {
                     MeterFigure.decode(s.feedersJSON).map { f in
                         .object([
                             ("meter", .string(f.meter)), ("feeder", .string(f.feeder)),
-                            ("before_w", f.beforeW.map { .int(Int64($0.rounded())) } ?? .null), ("before_kw", Self.kw(f.beforeW)),
-                            ("after_w", f.afterW.map { .int(Int64($0.rounded())) } ?? .null), ("after_kw", Self.kw(f.afterW)),
+                            ("before_w", f.beforeW.flatMap(Self.wholeWatts).map { .int($0) } ?? .null), ("before_kw", Self.kw(f.beforeW)),
+                            ("after_w", f.afterW.flatMap(Self.wholeWatts).map { .int($0) } ?? .null), ("after_kw", Self.kw(f.afterW)),
                             ("samples", .array(f.samples.map { p in .array(p.map { .int($0) }) })),
                         ])
                     })
@@ -85,7 +88,7 @@ public struct TripEvidence: Sendable {
                     "restoration",
                     .object([
                         ("time", .string(Self.utc(r.timeMs))), ("time_local", .string(local(r.timeMs))), ("time_ms", .int(r.timeMs)),
-                        ("by", .string(r.signal)), ("outage_s", .number(FeeDecimal.format((r.timeMs - s.timeMs) / 100, scale: 1))),
+                        ("by", .string(r.signal)), ("outage_s", .number(FeeDecimal.format((max(0, r.timeMs - s.timeMs) + 50) / 100, scale: 1))),
                         ("power_back_time", r.powerBackMs.map { .string(Self.utc($0)) } ?? .null),
                         ("power_back_local", r.powerBackMs.map { .string(local($0)) } ?? .null),
                         ("not_consumed_wh", r.notConsumedWh.map { .int($0) } ?? .null),
@@ -159,7 +162,7 @@ public struct TripEvidence: Sendable {
             .replacingOccurrences(of: "{drop}", with: kw(max(0, drop)))
             .replacingOccurrences(of: "{share}", with: String(share))
             .replacingOccurrences(of: "{expected}", with: kw(expected))
-            .replacingOccurrences(of: "{window}", with: DocumentRenderer.localisedDecimal(FeeDecimal.format(shed.windowMs / 100, scale: 1), language))
+            .replacingOccurrences(of: "{window}", with: DocumentRenderer.localisedDecimal(FeeDecimal.format((shed.windowMs + 50) / 100, scale: 1), language))
     }
 
     /// The chart's geometry: each meter's power over time, the trip, the window, the restoration.
