@@ -78,7 +78,8 @@ struct SAONService: Service {
                     }
                 }
             }
-            try? await Task.sleep(for: .milliseconds(tickMs))
+            // Without a controller only a reload can bring one: look once a second.
+            try? await Task.sleep(for: .milliseconds(site.saon.isEmpty ? 1_000 : tickMs))
         }
     }
 
