@@ -201,15 +201,7 @@ extension APIServer {
         let list = events.filter { device == nil || $0.device == device }.map { EventView($0, trip: tripOf[$0.id]) }
         switch format {
         case .json:
-            struct Body: Encodable {
-                var from: String
-                var fromMs: Int64
-                var to: String
-                var toMs: Int64
-                var events: [EventView]
-            }
-            return try Self.json(
-                Body(from: Timestamp.iso8601(fromMs), fromMs: fromMs, to: Timestamp.iso8601(toMs), toMs: toMs, events: list))
+            return try Self.json(RangedList(key: "events", fromMs: fromMs, toMs: toMs, items: list))
         case .csv:
             return Self.csv(CSVTable(header: EventView.csvHeader, rows: list.map(\.csvRow)))
         }

@@ -83,6 +83,31 @@ struct TripView: Encodable, Sendable {
     }
 }
 
+/// A list over a time range: `{"from", "from_ms", "to", "to_ms", KEY: [...]}`.
+struct RangedList<Item: Encodable>: Encodable {
+    var key: String
+    var fromMs: Int64
+    var toMs: Int64
+    var items: [Item]
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        // The API's encoder writes the keys in snake_case (`from_ms`), as for the synthesized ones.
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(Timestamp.iso8601(fromMs), forKey: Key(stringValue: "from"))
+        try c.encode(fromMs, forKey: Key(stringValue: "fromMs"))
+        try c.encode(Timestamp.iso8601(toMs), forKey: Key(stringValue: "to"))
+        try c.encode(toMs, forKey: Key(stringValue: "toMs"))
+        try c.encode(items, forKey: Key(stringValue: key))
+    }
+}
+
 extension APIServer {
     /// `GET /v1/saon/trips?from=&to=&saon=&format=`: trips with their verdicts and restorations.
     @Sendable func saonTrips(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -99,15 +124,7 @@ extension APIServer {
         let trips = try await offload { try store.sheds(fromMs: fromMs, toMs: toMs, saon: saon) }.map(TripView.init)
         switch format {
         case .json:
-            struct Body: Encodable {
-                var from: String
-                var fromMs: Int64
-                var to: String
-                var toMs: Int64
-                var trips: [TripView]
-            }
-            return try Self.json(
-                Body(from: Timestamp.iso8601(fromMs), fromMs: fromMs, to: Timestamp.iso8601(toMs), toMs: toMs, trips: trips))
+            return try Self.json(RangedList(key: "trips", fromMs: fromMs, toMs: toMs, items: trips))
         case .csv:
             return Self.csv(CSVTable(header: TripView.csvHeader, rows: trips.map(\.csvRow)))
         }

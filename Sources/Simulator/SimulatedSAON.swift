@@ -109,7 +109,7 @@ public final class SimulatedSAON: Sendable {
     }
 
     /// Applies a coil write (the simulator's way to drive an input) at simulated time `ms`.
-    public func setInput(address: Int, to on: Bool, atMs ms: Int64 = WallClockMs.now()) {
+    public func setInput(address: Int, to on: Bool, atMs ms: Int64 = WallClock.nowMs()) {
         state.withLock { s in
             guard address >= 0, address < s.inputs.count else { return }
             let v: UInt8 = on ? 1 : 0
@@ -201,9 +201,4 @@ public final class SimulatedSAON: Sendable {
         let sines = cosSum(curve.phase) - cosSum(curve.phase + omega * d)
         return whole * curve.baseW * d + curve.amplitudeW / omega * sines + partial
     }
-}
-
-/// Wall-clock milliseconds (the default time of a coil write).
-public enum WallClockMs {
-    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

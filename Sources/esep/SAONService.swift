@@ -19,10 +19,12 @@ import Synchronization
 struct SAONService: Service {
     /// The site the watcher follows; a reload replaces it (taken at the next step).
     final class Settings: Sendable {
-        private let state: Mutex<SiteConfiguration>
-        init(site: SiteConfiguration) { state = Mutex(site) }
-        var site: SiteConfiguration { state.withLock { $0 } }
-        func update(site: SiteConfiguration) { state.withLock { $0 = site } }
+        private let state: Mutex<(site: SiteConfiguration, version: Int)>
+        init(site: SiteConfiguration) { state = Mutex((site, 0)) }
+        /// The site and how many reloads it has seen (compared instead of the whole configuration).
+        var current: (site: SiteConfiguration, version: Int) { state.withLock { $0 } }
+        var site: SiteConfiguration { current.site }
+        func update(site: SiteConfiguration) { state.withLock { $0 = (site, $0.version + 1) } }
     }
 
     let settings: Settings
@@ -50,7 +52,7 @@ struct SAONService: Service {
         let box = WatcherBox()
         var lastFailureLogMs: Int64 = .min
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let site = settings.site
+            let (site, version) = settings.current
             let now = pipeline.clock.nowMs()
             // No controller (yet): nothing to follow until a reload adds one.
             if !site.saon.isEmpty {
@@ -58,12 +60,16 @@ struct SAONService: Service {
                     let happenings = try await onWatchQueue { () throws(StoreError) -> [SAONWatcher.Happening] in
                         if box.watcher == nil {
                             box.watcher = try SAONWatcher(site: site, store: store, boost: boost)
+                            box.version = version
                             var links: [(String, Int?)] = []
                             for c in site.saon { links.append((c.id, try store.state(device: c.id, signal: "link", atMs: now))) }
                             box.links = links
                         }
                         guard let watcher = box.watcher else { return [] }
-                        if watcher.site != site { watcher.site = site }
+                        if box.version != version {
+                            watcher.site = site
+                            box.version = version
+                        }
                         return try watcher.step(nowMs: now)
                     }
                     for (id, state) in box.takeLinks() where state != nil {
@@ -87,6 +93,8 @@ struct SAONService: Service {
     /// cooperative threads).
     final class WatcherBox: @unchecked Sendable {
         var watcher: SAONWatcher?
+        /// The settings version the watcher follows.
+        var version = 0
         var links: [(String, Int?)] = []
         func takeLinks() -> [(String, Int?)] {
             defer { links = [] }
@@ -110,7 +118,7 @@ struct SAONService: Service {
             logger.warning(
                 "saon: stage tripped",
                 metadata: [
-                    "saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(Self.iso(e.timeMs))",
+                    "saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(iso8601(e.timeMs))",
                     "uncertainty_ms": "\(e.uncertaintyMs.map(String.init) ?? "unknown")",
                     "meters": "\(meters.joined(separator: ","))",
                 ])
@@ -139,29 +147,23 @@ struct SAONService: Service {
                     "saon": "\(shed.saon)", "stage": "\(shed.stage)", "test": "\(shed.test)", "by": "\(r.signal)",
                     "outage_s": "\(Double(r.timeMs - shed.timeMs) / 1000)",
                     "not_consumed_wh": "\(r.notConsumedWh.map(String.init) ?? "unknown")",
-                    "power_back_at": "\(r.powerBackMs.map(Self.iso) ?? "not seen")",
+                    "power_back_at": "\(r.powerBackMs.map(iso8601) ?? "not seen")",
                 ])
         case .link(let e):
             Gauge(label: "esep_saon_link_up", dimensions: [("saon", e.device)]).record(Double(e.new))
             if e.new == 0 {
                 logger.warning(
                     "saon: controller not answering (its signals are unknown until it answers; no trip is inferred)",
-                    metadata: ["saon": "\(e.device)", "since": "\(Self.iso(e.timeMs))"])
+                    metadata: ["saon": "\(e.device)", "since": "\(iso8601(e.timeMs))"])
             } else {
-                logger.notice("saon: controller answering", metadata: ["saon": "\(e.device)", "at": "\(Self.iso(e.timeMs))"])
+                logger.notice("saon: controller answering", metadata: ["saon": "\(e.device)", "at": "\(iso8601(e.timeMs))"])
             }
         case .signal(let e):
             // The states read at start are not changes.
             logger.log(
                 level: e.old == nil ? .debug : .info,
                 "saon: \(SAONSignalText.describe(signal: e.signal, new: e.new, language: "en"))",
-                metadata: ["saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(Self.iso(e.timeMs))"])
+                metadata: ["saon": "\(e.device)", "signal": "\(e.signal)", "at": "\(iso8601(e.timeMs))"])
         }
-    }
-
-    static func iso(_ ms: Int64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }

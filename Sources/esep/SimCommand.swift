@@ -149,7 +149,7 @@ struct SimCommand: ParsableCommand {
                 throw ValidationError("--load-rise-after must be 0…31536000 s and --load-rise-ramp 1…86400 s")
             }
             c.loadRise = LoadRise(
-                startMs: WallClockMs.now() + Int64(loadRiseAfter) * 1000, percent: loadRise, rampMs: Int64(loadRiseRamp) * 1000)
+                startMs: WallClock.nowMs() + Int64(loadRiseAfter) * 1000, percent: loadRise, rampMs: Int64(loadRiseRamp) * 1000)
         }
         c.faults.latencyMs = latencyMs
         c.faults.latencyUnits = Set((latencyUnits ?? "").split(separator: ",").compactMap { Int($0) })

@@ -37,6 +37,7 @@ import Testing
         try await f.server().makeApplication().test(.live) { client async throws in
             let list = try await client.get("/v1/saon/trips?from=\(f.nowMs - 3_600_000)&to=\(f.nowMs + 1)", token: Tokens.data)
             #expect(list.status == .ok)
+            #expect(try list.json["from_ms"] as? Int64 == f.nowMs - 3_600_000 && list.json["to_ms"] as? Int64 == f.nowMs + 1)
             let trips = try #require(try list.json["trips"] as? [[String: Any]])
             #expect(trips.count == 1)
             let t = try #require(trips.first)

@@ -120,7 +120,7 @@ public struct TripEvidence: Sendable {
 
     /// The evidence as a printable HTML page.
     public func html(language: Language) throws(DocumentError) -> String {
-        let renderer = try DocumentRenderer()
+        let renderer = try DocumentRenderer.shared.get()
         let t = renderer.labels(language)
         guard var context = DocumentRenderer.context(json, language: language, labels: t) as? [String: Any] else {
             throw DocumentError(.render, parameter: "trip", "the evidence is not an object")
