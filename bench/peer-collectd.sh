@@ -14,7 +14,10 @@
 #
 # For each tool: CPU (user + system, /proc/PID/stat) over RUN_SECONDS after WARMUP seconds, as CPU
 # s per million values, µs per Modbus request and share of one core; peak RSS (VmHWM); polls on
-# schedule (values delivered in the window over the values due). Prints a Markdown table.
+# schedule: the paced loop's and esep's own counts of polls made over polls due (esep's due polls
+# include those that failed, were skipped or let pass late; its store is checked for gaps after
+# the run), collectd's csv lines stamped within the window's whole seconds over the values due in
+# them. Prints a Markdown table.
 #
 #   bench/peer-collectd.sh                      200 and 1000 meters, sets 2 and 9, 60 s each
 #   METERS="200" SETS="2" RUN_SECONDS=30 bench/peer-collectd.sh
@@ -74,22 +77,49 @@ peak_rss_kib() { local total=0 p; for p in "$@"; do total=$((total + $(awk '/VmH
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Measures the processes in $@: their CPU over RUN_SECONDS, and what they delivered over about the
-# same window. The caller's counter function `$COUNT` prints "VALUES REQUESTS" delivered so far (or
-# "- -" when it cannot tell). The counts are read outside the CPU window (asking esep's /metrics
-# costs esep CPU), and each figure is turned into a rate over its own window.
+# same window. The caller's counter function `$COUNT` prints "VALUES REQUESTS ONTIME DUE" so far:
+# values and requests delivered, and the polls made on time and the polls due by the tool's own
+# bookkeeping ("- -" when it keeps none; then the window's length says what was due). The counts are
+# read outside the CPU window (asking esep's /metrics costs esep CPU), and each figure is turned
+# into a rate over its own window.
 measure() {
     sleep "$WARMUP"
-    local c0 c1 v0 v1 t0 t1 tc0 tc1
-    read -r v0 r0 < <($COUNT); t0=$(date +%s.%N)
+    local c0 c1 v0 v1 r0 r1 o0 o1 d0 d1 t0 t1 tc0 tc1
+    read -r v0 r0 o0 d0 < <($COUNT); t0=$(date +%s.%N)
     c0=$(cpu_ticks "$@"); tc0=$(date +%s.%N)
     sleep "$RUN_SECONDS"
     c1=$(cpu_ticks "$@"); tc1=$(date +%s.%N)
-    read -r v1 r1 < <($COUNT); t1=$(date +%s.%N)
+    read -r v1 r1 o1 d1 < <($COUNT); t1=$(date +%s.%N)
     RSS_KIB=$(peak_rss_kib "$@")
     CPU_S=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN {printf "%.2f", (b - a) / hz}')
     CPU_WINDOW=$(awk -v a="$tc0" -v b="$tc1" 'BEGIN {printf "%.3f", b - a}')
     ELAPSED=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
+    # Whole seconds inside the window, for counting by timestamp afterwards.
+    FIRST_S=$(awk -v a="$t0" 'BEGIN {printf "%d", int(a) + 1}'); LAST_S=$(awk -v b="$t1" 'BEGIN {printf "%d", int(b)}')
     if [ "$v0" = - ]; then VALUES=-; REQUESTS=-; else VALUES=$((v1 - v0)); REQUESTS=$((r1 - r0)); fi
+    if [ "${o0:--}" = - ]; then SCHEDULE=-; else
+        SCHEDULE=$(awk -v o=$((o1 - o0)) -v d=$((d1 - d0)) 'BEGIN {printf "%.3f %%", (d > 0 ? 100 * o / d : 0)}'); fi
+}
+
+store_check() { # CONF METERS FIRST_S LAST_S: polls missing from esep's store, every tenth meter
+    python3 - "$ESEP_BIN" "$@" <<'PY'
+import csv, io, subprocess, sys
+from datetime import datetime, timezone
+esep, conf, meters, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+iso = lambda s: datetime.fromtimestamp(s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+checked = missing = due = 0
+for m in range(0, meters, 10):
+    device = "E%dM%03d" % (m // 200, m % 200 + 1)
+    out = subprocess.run([esep, "query", "--config", conf, "--device", device, "--channel", "energy_import",
+                          "--from", iso(first), "--to", iso(last), "--format", "csv"],
+                         check=True, capture_output=True, text=True).stdout
+    times = [datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp() for r in csv.DictReader(io.StringIO(out))]
+    edges = [first] + times + [last]  # a poll missing at either end of the window counts too
+    missing += sum(max(0, round(b - a) - 1) for a, b in zip(edges, edges[1:]) if b - a > 1.5)
+    due += last - first
+    checked += 1
+print("peer-collectd: esep's store, %d meters x %d s: %d of %d polls missing" % (checked, last - first, missing, due))
+PY
 }
 
 row() { # tool meters set values_per_poll requests_per_poll
@@ -98,9 +128,9 @@ row() { # tool meters set values_per_poll requests_per_poll
     due_values=$(awk -v m="$meters" -v t="$ELAPSED" -v i="$INTERVAL_MS" -v k="$vpp" 'BEGIN {printf "%d", m * t * 1000 / i * k}')
     due_requests=$(awk -v m="$meters" -v t="$ELAPSED" -v i="$INTERVAL_MS" -v k="$rpp" 'BEGIN {printf "%d", m * t * 1000 / i * k}')
     # Per value and per request: of what was due when the tool cannot count (no writer).
-    local values=$VALUES requests=$REQUESTS schedule
-    if [ "$values" = - ]; then values=$due_values; requests=$due_requests; schedule="n/a"; else
-        schedule=$(awk -v v="$VALUES" -v d="$due_values" 'BEGIN {printf "%.2f %%", 100 * v / d}'); fi
+    local values=$VALUES requests=$REQUESTS schedule=$SCHEDULE
+    if [ "$values" = - ]; then values=$due_values; requests=$due_requests; fi
+    [ "$schedule" = - ] && schedule="n/a"
     # CPU per second of its window, over values (requests) per second of theirs.
     awk -v tool="$tool" -v m="$meters" -v s="$set" -v cpu="$CPU_S" -v v="$values" -v r="$requests" -v tv="$ELAPSED" \
         -v tc="$CPU_WINDOW" -v rss="$RSS_KIB" -v sched="$schedule" 'BEGIN {
@@ -109,7 +139,7 @@ row() { # tool meters set values_per_poll requests_per_poll
             (rr > 0 ? c * 1e6 / rr : 0), 100 * c, rss / 1024, sched }'
 }
 
-echo "| tool | meters | values | CPU s per 10⁶ values | CPU µs per request | share of a core | peak RSS MiB | values on schedule |"
+echo "| tool | meters | values | CPU s per 10⁶ values | CPU µs per request | share of a core | peak RSS MiB | polls on schedule |"
 echo "|---|---|---|---|---|---|---|---|"
 for meters in $METERS; do
     endpoints=$(((meters + PER_ENDPOINT - 1) / PER_ENDPOINT))
@@ -153,14 +183,15 @@ for meters in $METERS; do
             "$WORK/paced-loop" 127.0.0.1 "${SIM_PORTS[$e]}" "$n" "$INTERVAL_MS" $reads > "$WORK/paced$e.log" &
             PACED+=($!); PIDS+=($!)
         done
-        paced_count() {
-            local v=0 r=0 e line polls req
+        paced_count() { # from each loop's last report: polls made, and polls missed (a whole interval late)
+            local v=0 r=0 o=0 d=0 e line polls req missed
             for ((e = 0; e < endpoints; e++)); do
                 line=$(tail -1 "$WORK/paced$e.log")
                 polls=$(echo "$line" | sed -n 's/.*polls=\([0-9]*\).*/\1/p'); req=$(echo "$line" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
-                v=$((v + ${polls:-0} * vpp)); r=$((r + ${req:-0}))
+                missed=$(echo "$line" | sed -n 's/.*missed=\([0-9]*\).*/\1/p')
+                v=$((v + ${polls:-0} * vpp)); r=$((r + ${req:-0})); o=$((o + ${polls:-0})); d=$((d + ${polls:-0} + ${missed:-0}))
             done
-            echo "$v $r"
+            echo "$v $r $o $d"
         }
         COUNT=paced_count measure "${PACED[@]}"
         kill "${PACED[@]}"; wait "${PACED[@]}" 2>/dev/null || true
@@ -197,16 +228,18 @@ for meters in $METERS; do
             collectd -f -C "$cd_dir/collectd.conf" > "$cd_dir/collectd.log" 2>&1 &
             CD=$!; PIDS+=($CD)
             if [ "$writer" = csv ]; then
-                collectd_count() { # csv lines written, less each file's header
-                    local lines files
-                    lines=$(find "$cd_dir/csv" -type f -exec cat {} + 2>/dev/null | wc -l)
-                    files=$(find "$cd_dir/csv" -type f | wc -l)
-                    echo "$((lines - files)) $((lines - files))"
-                }
-                COUNT=collectd_count measure "$CD"
+                none_count() { echo "- - - -"; }
+                COUNT=none_count measure "$CD"
+                # What it delivered: the csv lines stamped within the window's whole seconds (its
+                # writes come in one burst a second, which would jitter a count of lines so far).
+                VALUES=$(find "$cd_dir/csv" -type f -exec cat {} + 2>/dev/null |
+                    awk -F, -v a="$FIRST_S" -v b="$LAST_S" '$1 + 0 >= a && $1 + 0 < b {n++} END {print n + 0}')
+                REQUESTS=$VALUES; ELAPSED=$((LAST_S - FIRST_S))
+                SCHEDULE=$(awk -v v="$VALUES" -v m="$meters" -v k="$vpp" -v t="$ELAPSED" -v i="$INTERVAL_MS" \
+                    'BEGIN {printf "%.3f %%", 100 * v / (m * k * t * 1000 / i)}')
                 row "collectd 5.12 modbus + csv" "$meters" "$set" "$vpp" "$vpp"
             else
-                none_count() { echo "- -"; }
+                none_count() { echo "- - - -"; }
                 COUNT=none_count measure "$CD"
                 row "collectd 5.12 modbus, no writer" "$meters" "$set" "$vpp" "$vpp"
             fi
@@ -220,17 +253,21 @@ for meters in $METERS; do
         for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api/healthz" >/dev/null && break; sleep 0.1; done
         esep_count() { # values = successful polls × values per poll (what is stored follows within
             # the 200 ms commit interval, which would jitter a count of stored samples); requests =
-            # successful polls × reads per poll. Samples lost are read at the end.
-            local m polls
-            m=$(curl -sf "http://127.0.0.1:$api/metrics")
-            polls=$(echo "$m" | awk '/^esep_polls_total\{result="ok"\} / {print int($2)}')
-            echo "$(( ${polls:-0} * vpp )) $(( ${polls:-0} * rpp ))"
+            # successful polls × reads per poll; due = every poll esep made, failed, skipped (no
+            # connection) or let pass (a whole interval late). Samples lost are read at the end.
+            curl -sf "http://127.0.0.1:$api/metrics" | awk -v vpp="$vpp" -v rpp="$rpp" '
+                /^esep_polls_total\{result="ok"\} / {ok = $2} /^esep_polls_total\{result="error"\} / {err = $2}
+                /^esep_polls_skipped_total / {skip = $2} /^esep_poll_overruns_total / {late = $2}
+                END {printf "%d %d %d %d\n", ok * vpp, ok * rpp, ok, ok + err + skip + late}'
         }
         COUNT=esep_count measure "$ESEP"
         row "esep" "$meters" "$set" "$vpp" "$rpp"
         lost=$(curl -sf "http://127.0.0.1:$api/metrics" | awk '/^esep_samples_dropped_total/ {n += $2} END {print n + 0}')
         [ "$lost" = 0 ] || echo "peer-collectd: esep lost $lost samples ($meters meters, $set values)" >&2
         kill -TERM "$ESEP"; wait "$ESEP" 2>/dev/null || true
+        # And from the store: every tenth meter's stored energy readings over the window, each gap
+        # wider than 1.5 intervals counted as the polls it lacks.
+        store_check "$conf" "$meters" "$FIRST_S" "$LAST_S" >&2
     done
     kill "${SIM_PIDS[@]}"; wait "${SIM_PIDS[@]}" 2>/dev/null || true
 done

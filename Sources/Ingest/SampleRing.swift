@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Metering
 import Synchronization
 
@@ -27,20 +28,37 @@ private let ringLineSize = 128
 /// side reads the other's index with an acquire load only when its cached copy says the ring
 /// is full (producer) or empty (consumer).
 ///
-/// Storage is one preallocated block of `capacity` samples; a sample is copied in and out
+/// Storage is one block of `capacity` samples mapped at creation; a sample is copied in and out
 /// (it is a plain struct of scalars), so nothing is allocated or reference-counted per item.
+///
+/// **Memory follows the backlog, not the capacity.** The block is anonymous memory the kernel
+/// supplies page by page as the producer first writes it, and a large ring (at least four
+/// chunks of ≥ 64 KiB) gives the pages of every chunk the consumer has read back to the kernel
+/// (`madvise(MADV_DONTNEED)`) before it frees the chunk's slots to the producer. A ring sized
+/// to ride out minutes of a stalled store holds only the milliseconds it is behind, even after
+/// its indices have gone round many times. The price is that a chunk's slots return to the
+/// producer only once the whole chunk has been read: a full ring takes up to one chunk less than
+/// ``capacity`` (under 1 % of a ring that releases) until the consumer ends that chunk.
 public final class SPSCRing: @unchecked Sendable {
     /// Slots in the ring: the requested capacity rounded up to a power of two.
     public let capacity: Int
     private let mask: Int
     private let storage: UnsafeMutablePointer<Sample>
-    /// Two separate cache-line pairs: the producer's (head, cached tail) and the consumer's
-    /// (tail, cached head).
+    private let storageBytes: Int
+    /// Slots given back to the kernel together (a power of two, a whole number of pages); 0 when
+    /// the ring is too small to bother.
+    let releaseChunk: Int
+    /// Two separate cache-line pairs: the producer's (head, cached freed) and the consumer's
+    /// (tail, cached head, freed).
     private let lines: UnsafeMutableRawPointer
     private let head: UnsafeMutablePointer<Atomic<Int>>
     private let producerCachedTail: UnsafeMutablePointer<Int>
+    /// What the consumer has read (``count`` is `head - tail`).
     private let tail: UnsafeMutablePointer<Atomic<Int>>
     private let consumerCachedHead: UnsafeMutablePointer<Int>
+    /// Slots below this the producer may write again: `tail`, or, when the ring releases, `tail`
+    /// rounded down to a chunk whose pages have been given back.
+    private let freed: UnsafeMutablePointer<Atomic<Int>>
 
     /// - Parameter capacity: the least number of samples the ring holds (≥ 2); rounded up
     ///   to a power of two.
@@ -49,8 +67,26 @@ public final class SPSCRing: @unchecked Sendable {
         let rounded = 1 << (Int.bitWidth - (capacity - 1).leadingZeroBitCount)
         self.capacity = rounded
         self.mask = rounded - 1
-        storage = .allocate(capacity: rounded)
-        storage.initialize(repeating: Sample(channel: 0, timeMs: 0, value: .missing), count: rounded)
+        // Anonymous pages, zero until first written: nothing is touched here. A sample is plain
+        // bits (`BitwiseCopyable`), so a slot needs no initialisation before it is written.
+        let page = max(4096, sysconf(Int32(_SC_PAGESIZE)))
+        let stride = MemoryLayout<Sample>.stride
+        let bytes = (rounded * stride + page - 1) / page * page
+        let block = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        precondition(block != MAP_FAILED && block != nil, "ring of \(rounded) samples: mmap failed (errno \(errno))")
+        // Small pages only: a transparent huge page would make 2 MiB resident at the first write and
+        // be split again by the first release.
+        _ = madvise(block, bytes, MADV_NOHUGEPAGE)
+        storage = block!.bindMemory(to: Sample.self, capacity: rounded)
+        storageBytes = bytes
+        // The fewest slots that fill whole pages (page / gcd(page, stride), a power of two), doubled
+        // up to 64 KiB: one madvise per 64 KiB read, and the producer's page faults after it.
+        var gcd = page
+        var b = stride
+        while b != 0 { (gcd, b) = (b, gcd % b) }
+        var chunk = page / gcd
+        while chunk * stride < 65_536 { chunk *= 2 }
+        releaseChunk = rounded >= 4 * chunk ? chunk : 0
         lines = .allocate(byteCount: 2 * ringLineSize, alignment: ringLineSize)
         head = lines.bindMemory(to: Atomic<Int>.self, capacity: 1)
         head.initialize(to: Atomic(0))
@@ -60,14 +96,24 @@ public final class SPSCRing: @unchecked Sendable {
         tail.initialize(to: Atomic(0))
         consumerCachedHead = (lines + ringLineSize + 8).bindMemory(to: Int.self, capacity: 1)
         consumerCachedHead.initialize(to: 0)
+        freed = (lines + ringLineSize + 16).bindMemory(to: Atomic<Int>.self, capacity: 1)
+        freed.initialize(to: Atomic(0))
     }
 
     deinit {
-        storage.deinitialize(count: capacity)
-        storage.deallocate()
+        munmap(storage, storageBytes)
         head.deinitialize(count: 1)
         tail.deinitialize(count: 1)
+        freed.deinitialize(count: 1)
         lines.deallocate()
+    }
+
+    /// Bytes of the ring's storage in memory now (`mincore`): what the backlog costs.
+    public var residentBytes: Int {
+        let page = max(4096, sysconf(Int32(_SC_PAGESIZE)))
+        var vector = [UInt8](repeating: 0, count: storageBytes / page)
+        let ok = vector.withUnsafeMutableBufferPointer { mincore(storage, storageBytes, $0.baseAddress) == 0 }
+        return ok ? vector.reduce(0) { $0 + Int($1 & 1) } * page : storageBytes
     }
 
     // MARK: Producer
@@ -77,10 +123,10 @@ public final class SPSCRing: @unchecked Sendable {
     public func push(_ sample: Sample) -> Bool {
         let h = head.pointee.load(ordering: .relaxed)
         if h &- producerCachedTail.pointee == capacity {
-            producerCachedTail.pointee = tail.pointee.load(ordering: .acquiring)
+            producerCachedTail.pointee = freed.pointee.load(ordering: .acquiring)
             if h &- producerCachedTail.pointee == capacity { return false }
         }
-        storage[h & mask] = sample
+        (storage + (h & mask)).initialize(to: sample)
         head.pointee.store(h &+ 1, ordering: .releasing)
         return true
     }
@@ -91,7 +137,7 @@ public final class SPSCRing: @unchecked Sendable {
         let h = head.pointee.load(ordering: .relaxed)
         var free = capacity - (h &- producerCachedTail.pointee)
         if free < samples.count {
-            producerCachedTail.pointee = tail.pointee.load(ordering: .acquiring)
+            producerCachedTail.pointee = freed.pointee.load(ordering: .acquiring)
             free = capacity - (h &- producerCachedTail.pointee)
         }
         let n = min(free, samples.count)
@@ -116,7 +162,7 @@ public final class SPSCRing: @unchecked Sendable {
         let n = min(available, max)
         guard n > 0 else { return 0 }
         for i in 0..<n { body(storage[(t &+ i) & mask]) }
-        tail.pointee.store(t &+ n, ordering: .releasing)
+        consumed(from: t, to: t &+ n)
         return n
     }
 
@@ -136,8 +182,36 @@ public final class SPSCRing: @unchecked Sendable {
         let first = min(n, capacity - start)
         destination.update(from: storage + start, count: first)
         if first < n { (destination + first).update(from: storage, count: n - first) }
-        tail.pointee.store(t &+ n, ordering: .releasing)
+        consumed(from: t, to: t &+ n)
         return n
+    }
+
+    /// The consumer has read slots `t..<end`: publishes them, and hands back to the producer the
+    /// slots it may write again, after giving the pages of whole chunks read back to the kernel.
+    /// The pages of a chunk are released before its slots are freed, so the producer can never
+    /// be writing a slot whose page is being released.
+    @inline(__always)
+    private func consumed(from t: Int, to end: Int) {
+        tail.pointee.store(end, ordering: .releasing)
+        guard releaseChunk > 0 else {
+            freed.pointee.store(end, ordering: .releasing)
+            return
+        }
+        let from = freed.pointee.load(ordering: .relaxed)
+        let upTo = end & ~(releaseChunk - 1)
+        guard upTo > from else { return }
+        release(from: from, to: upTo)
+        freed.pointee.store(upTo, ordering: .releasing)
+    }
+
+    /// Gives the pages of slots `from..<to` (whole chunks, at most `capacity`) back to the kernel.
+    private func release(from: Int, to: Int) {
+        let stride = MemoryLayout<Sample>.stride
+        let start = from & mask
+        let count = min(to &- from, capacity)
+        let first = min(count, capacity - start)
+        _ = madvise(UnsafeMutableRawPointer(storage + start), first * stride, MADV_DONTNEED)
+        if first < count { _ = madvise(UnsafeMutableRawPointer(storage), (count - first) * stride, MADV_DONTNEED) }
     }
 
     // MARK: Anyone
@@ -154,8 +228,8 @@ public final class SPSCRing: @unchecked Sendable {
     private func copy(from source: UnsafePointer<Sample>, toRingAt position: Int, count n: Int) {
         let start = position & mask
         let first = min(n, capacity - start)
-        (storage + start).update(from: source, count: first)
-        if first < n { storage.update(from: source + first, count: n - first) }
+        (storage + start).initialize(from: source, count: first)
+        if first < n { storage.initialize(from: source + first, count: n - first) }
     }
 }
 
@@ -177,7 +251,9 @@ public final class SampleRingSet: @unchecked Sendable {
 
     /// - Parameter capacityPerProducer: samples each producer's ring holds (rounded up to a
     ///   power of two). Size it for the longest writer stall to ride out: a poller producing
-    ///   500 samples/s with 65 536 slots survives two minutes of a stalled disk.
+    ///   500 samples/s with 65 536 slots survives two minutes of a stalled disk. The memory a
+    ///   ring holds follows its backlog (see ``SPSCRing``), so a generous capacity costs
+    ///   address space, not resident memory.
     public init(capacityPerProducer: Int) {
         self.capacityPerProducer = capacityPerProducer
     }

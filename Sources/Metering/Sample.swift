@@ -1,7 +1,7 @@
 /// A decoded value: integer watt-hours for cumulative energy, a double for everything else.
 ///
 /// A plain enum with scalar payloads: no heap allocation.
-public enum SampleValue: Sendable, Hashable {
+public enum SampleValue: Sendable, Hashable, BitwiseCopyable {
     /// Cumulative energy in watt-hours.
     case energy(Int64)
     /// An instantaneous value in the channel's canonical unit, or a state (0/1) or counter.
@@ -34,7 +34,7 @@ public enum SampleQuality: UInt8, Sendable, Hashable, Codable {
 ///
 /// A plain struct of scalars (no heap): channel id as assigned by the store, read-completion
 /// time in UTC epoch milliseconds, value and quality.
-public struct Sample: Sendable, Hashable {
+public struct Sample: Sendable, Hashable, BitwiseCopyable {
     public var channel: UInt32
     public var timeMs: Int64
     public var value: SampleValue

@@ -122,6 +122,100 @@ struct SPSCRingTests {
     }
 }
 
+@Suite("SPSC ring memory")
+struct SPSCRingMemoryTests {
+    @Test func smallRingsDoNotRelease() {
+        #expect(SPSCRing(capacity: 1024).releaseChunk == 0)
+        #expect(SPSCRing(capacity: 1 << 16).releaseChunk > 0)
+    }
+
+    @Test func nothingIsTouchedUntilWrittenAndReadChunksGoBack() {
+        let ring = SPSCRing(capacity: 1 << 16)
+        let chunk = ring.releaseChunk
+        #expect(chunk * MemoryLayout<Sample>.stride >= 65_536)
+        #expect(ring.residentBytes == 0)
+        // Go round the ring several times, a backlog of at most 300 samples at a time.
+        var pushed = 0
+        var check = ArrivalCheck(producers: 1)
+        var peak = 0
+        while pushed < 5 * ring.capacity {
+            for _ in 0..<300 where ring.push(sample(0, pushed)) { pushed += 1 }
+            peak = max(peak, ring.residentBytes)
+            _ = ring.drain(max: 300) { check.see($0) }
+        }
+        _ = ring.drain(max: .max) { check.see($0) }
+        #expect(check.outOfOrder == 0)
+        #expect(check.received == pushed)
+        // The chunk being read and the one being written, and a page of each neighbour: never the
+        // whole 2 MiB the ring has gone through five times.
+        let bound = 2 * chunk * MemoryLayout<Sample>.stride + 2 * 4096
+        #expect(peak <= bound, "resident \(peak) bytes at most, bound \(bound)")
+        #expect(ring.residentBytes <= bound)
+        #expect(ring.isEmpty)
+    }
+
+    @Test func aChunksSlotsReturnWhenTheWholeChunkIsRead() {
+        let ring = SPSCRing(capacity: 1 << 15)
+        let chunk = ring.releaseChunk
+        #expect(chunk > 0)
+        for i in 0..<ring.capacity { #expect(ring.push(sample(0, i))) }
+        #expect(!ring.push(sample(0, ring.capacity)))
+        var check = ArrivalCheck(producers: 1)
+        // Read, but not a whole chunk: what was read no longer counts, yet its slots are not free.
+        #expect(ring.drain(max: chunk - 1) { check.see($0) } == chunk - 1)
+        #expect(ring.count == ring.capacity - chunk + 1)
+        #expect(!ring.push(sample(0, ring.capacity)))
+        // The chunk's last sample: the whole chunk comes back.
+        #expect(ring.drain(max: 1) { check.see($0) } == 1)
+        var next = ring.capacity
+        while ring.push(sample(0, next)) { next += 1 }
+        #expect(next == ring.capacity + chunk)
+        _ = ring.drain(max: .max) { check.see($0) }
+        #expect(check.received == next)
+        #expect(check.outOfOrder == 0)
+    }
+
+    @Test func releasingRingOneProducerOneConsumerThread() {
+        // Small batches and a consumer that often runs behind: slots are reused right after the
+        // pages under them were given back, many times over.
+        let ring = SPSCRing(capacity: 1 << 14)
+        #expect(ring.releaseChunk > 0)
+        let items = 2_000_000
+        let wait = spawn(1) { _ in
+            var batch: [Sample] = []
+            var i = 0
+            while i < items {
+                batch.removeAll(keepingCapacity: true)
+                for k in i..<min(items, i + 1 + i % 37) { batch.append(sample(0, k)) }
+                var sent = 0
+                while sent < batch.count {
+                    let n = batch.withUnsafeBufferPointer { ring.push(contentsOf: UnsafeBufferPointer(rebasing: $0[sent...])) }
+                    sent += n
+                    if n == 0 { sched_yield() }
+                }
+                i += batch.count
+            }
+        }
+        var check = ArrivalCheck(producers: 1)
+        let buffer = UnsafeMutableBufferPointer<Sample>.allocate(capacity: 3000)
+        defer { buffer.deallocate() }
+        var round = 0
+        while check.received < items {
+            round += 1
+            let n =
+                round % 2 == 0
+                ? ring.drain(max: 1 + round % 2500) { check.see($0) }
+                : ring.drain(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<(1 + round % 3000)]))
+            if round % 2 != 0 { for s in buffer[0..<n] { check.see(s) } }
+            if n == 0 { sched_yield() }
+        }
+        wait()
+        #expect(check.outOfOrder == 0)
+        #expect(check.sum == Int64(items) * Int64(items - 1) / 2)
+        #expect(ring.isEmpty)
+    }
+}
+
 @Suite("Sample ring set")
 struct SampleRingSetTests {
     @Test func fullRingCountsDrops() {
