@@ -13,6 +13,7 @@ public final class LiveView: Sendable {
         var time: [Int64] = []
         var value: [SampleValue] = []
         var open: [UInt32: EnergyInterval] = [:]
+        var heads: [UInt32: EnergyInterval] = [:]
     }
 
     private let state = Mutex(State())
@@ -33,6 +34,12 @@ public final class LiveView: Sendable {
     /// Each energy channel's interval in progress (`isOpen`, energy up to its newest committed reading).
     public func openIntervals() -> [UInt32: EnergyInterval] {
         state.withLock { $0.open }
+    }
+
+    /// Each energy channel's head: the interval holding its first reading, from that reading on
+    /// (``IntervalAccumulator/head``), open or closed, while the writer has it.
+    public func headIntervals() -> [UInt32: EnergyInterval] {
+        state.withLock { $0.heads }
     }
 
     func update(_ body: (inout State) -> Void) {

@@ -166,8 +166,11 @@ extension SampleWriter {
             book.accumulators += Array(repeating: nil, count: Int(s.channel) + 1 - book.accumulators.count)
         }
         book.accumulators[Int(s.channel)] = acc
-        let open = acc.openInterval
-        live.update { $0.open[s.channel] = open }
+        let (open, head) = (acc.openInterval, acc.head)
+        live.update {
+            $0.open[s.channel] = open
+            $0.heads[s.channel] = head
+        }
         try flushClosedIntervals(nowMs: nowMs)
     }
 

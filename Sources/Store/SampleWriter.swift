@@ -306,7 +306,7 @@ public final class SampleWriter {
     }
 
     /// Publishes the batch just committed to ``live``: the channels' newest values and, for
-    /// energy channels, the interval in progress.
+    /// energy channels, the interval in progress and the head.
     private func publishLive() {
         guard !liveDirty.isEmpty else { return }
         let book = energy
@@ -322,7 +322,10 @@ public final class SampleWriter {
             }
             if let book {
                 for c in liveDirty where Int(c) < book.accumulators.count {
-                    if let acc = book.accumulators[Int(c)] { s.open[c] = acc.openInterval }
+                    guard let acc = book.accumulators[Int(c)] else { continue }
+                    s.open[c] = acc.openInterval
+                    // The head changes while open; once published closed, it is final.
+                    if s.heads[c]?.isOpen != false, let head = acc.head { s.heads[c] = head }
                 }
             }
         }

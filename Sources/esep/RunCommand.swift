@@ -353,6 +353,7 @@ final class IngestLiveStatus: IngestStatusSource {
     var isPolling: Bool { polling.load(ordering: .relaxed) }
     func latestSamples() -> [UInt32: StoredSample]? { live.latest() }
     func openIntervals() -> [UInt32: Metering.EnergyInterval]? { live.openIntervals() }
+    func headIntervals() -> [UInt32: Metering.EnergyInterval]? { live.headIntervals() }
 }
 
 /// The HTTP API: stopped before the pollers. With `optional` (the demo), failing to start (the

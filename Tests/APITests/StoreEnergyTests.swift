@@ -17,16 +17,18 @@ import TestScratch
 struct EnergyFixture {
     /// 2026-07-01T00:00:00+05:00.
     static let start: Int64 = 1_782_846_000_000
-    static let minutes = 360
+    /// How long the readings go on (six hours unless a test asks for less).
+    let minutes: Int
     let store: SampleStore
     let site: SiteConfiguration
     /// The writer's committed newest values and intervals in progress, as a running daemon has them.
     let live: LiveView
     /// The clock the source is given: 30 s after the last reading (06:00:03), inside the interval
     /// in progress.
-    let nowMs = start + Int64(minutes) * 60_000 + 33_000
+    var nowMs: Int64 { Self.start + Int64(minutes) * 60_000 + 33_000 }
 
-    init() throws {
+    init(minutes: Int = 360) throws {
+        self.minutes = minutes
         let dir = TestScratch.root.appendingPathComponent("esep-api-energy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var options = StoreOptions()
@@ -67,7 +69,7 @@ struct EnergyFixture {
                         register: profile.field(ChannelName(.energyImport))!, ratedPowerW: 200_000, pollIntervalMs: 60_000))
             }, calendar: SiteCalendar(identifier: "Asia/Almaty")!, nowMs: start)
         let perMinute: [String: Int64] = ["M1": 500, "M2": 100, "M3": 500]
-        for minute in 0...Self.minutes {
+        for minute in 0...minutes {
             let t = start + Int64(minute) * 60_000 + 3_000
             var batch: [Sample] = []
             for m in meters {
@@ -95,6 +97,7 @@ struct EnergyFixture {
         var isPolling: Bool { true }
         func latestSamples() -> [UInt32: StoredSample]? { live.latest() }
         func openIntervals() -> [UInt32: Metering.EnergyInterval]? { live.openIntervals() }
+        func headIntervals() -> [UInt32: Metering.EnergyInterval]? { live.headIntervals() }
     }
 
     func server() throws -> APIServer {
@@ -109,6 +112,34 @@ struct EnergyFixture {
 @Suite struct StoreEnergyTests {
     static let day = "from=2026-07-01&to=2026-07-02"
 
+    /// Minutes after the first readings, inside their interval: the head is open, and what the
+    /// writer has of it is what the readings give — the interval, the quarter and month so far.
+    @Test func aHeadInProgressFromTheWriterGivesWhatTheReadingsGive() async throws {
+        let f = try EnergyFixture(minutes: 7)
+        #expect(f.live.openIntervals().isEmpty)
+        let heads = f.live.headIntervals()
+        #expect(heads.count == 3)
+        #expect(heads.values.allSatisfy { $0.isOpen && $0.startMs == EnergyFixture.start && $0.wh != nil })
+        let computed = f.source
+        let live = f.liveSource
+        for step in IntervalStep.apiSteps {
+            let q = IntervalQuery(fromMs: EnergyFixture.start, toMs: EnergyFixture.start + 86_400_000, step: step)
+            for meter in ["M1", "M2", "M3"] {
+                var a: [EnergyPeriod] = []
+                var b: [EnergyPeriod] = []
+                for try await i in try await computed.meterIntervals(meter: meter, query: q) { a.append(i) }
+                for try await i in try await live.meterIntervals(meter: meter, query: q) { b.append(i) }
+                #expect(a.contains { $0.wh != nil }, "\(meter) \(step)")
+                #expect(a == b, "\(meter) \(step)")
+            }
+        }
+        let p1 = try await computed.periodsToDate(nowMs: f.nowMs)
+        let p2 = try await live.periodsToDate(nowMs: f.nowMs)
+        #expect(p1.quarter.siteWh == p2.quarter.siteWh && p1.month.siteWh == p2.month.siteWh)
+        // 7 minutes of M1 (500 Wh a minute) less M2's (100): counted from the first reading on.
+        #expect(p2.quarter.siteWh == 7 * 500 - 7 * 100)
+    }
+
     /// The daemon's way (closed intervals from the store, the one in progress from the writer)
     /// gives exactly what recomputing from the stored readings gives.
     @Test func theWritersIntervalsInProgressGiveWhatTheReadingsGive() async throws {
@@ -116,6 +147,11 @@ struct EnergyFixture {
         let computed = f.source
         let live = f.liveSource
         #expect(!f.live.openIntervals().isEmpty)
+        // The first readings (00:00:03) are 3 s into their interval: each meter's head is the
+        // writer's, closed at 00:15.
+        let heads = f.live.headIntervals()
+        #expect(heads.count == 3)
+        #expect(heads.values.allSatisfy { !$0.isOpen && $0.startMs == EnergyFixture.start && $0.reasons.contains(.partial) })
         func all(_ s: any AsyncSequence<EnergyPeriod, any Error>) async throws -> [EnergyPeriod] {
             var out: [EnergyPeriod] = []
             for try await i in s { out.append(i) }

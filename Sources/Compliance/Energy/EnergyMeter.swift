@@ -49,4 +49,11 @@ public struct EnergyMeter: Sendable, Hashable {
 public protocol LiveIntervalSource: Sendable {
     /// Each energy channel's interval in progress; nil: compute it from the stored readings.
     func openIntervals() -> [UInt32: EnergyInterval]?
+    /// Each energy channel's head, the interval holding its first reading from that reading on
+    /// (``IntervalAccumulator/head``); nil: compute it from the stored readings.
+    func headIntervals() -> [UInt32: EnergyInterval]?
+}
+
+extension LiveIntervalSource {
+    public func headIntervals() -> [UInt32: EnergyInterval]? { nil }
 }

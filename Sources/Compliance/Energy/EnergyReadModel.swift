@@ -178,7 +178,16 @@ public struct EnergyReadModel: Sendable {
         if headEnd > from, first.timeMs < headEnd {
             let start = calendar.boundary(atOrBefore: first.timeMs, step: Self.base)
             let end = calendar.boundary(after: start, step: Self.base)
-            if start >= from, first.timeMs > start, end <= headEnd {
+            if start >= from, first.timeMs > start, end <= headEnd,
+                let head = live?.headIntervals()?[channel], head.startMs == start, head.endMs == end,
+                head.covered?.lowerBound == first.timeMs
+            {
+                // The writer's, from the same first reading: what the readings below would give,
+                // without reading them (in the hot tables, one meter's readings cost a pass over
+                // every meter's).
+                ivs.removeAll { $0.startMs == start }
+                ivs.insert(head, at: ivs.firstIndex { $0.startMs > start } ?? ivs.endIndex)
+            } else if start >= from, first.timeMs > start, end <= headEnd {
                 let readings = try store.readings(channel: channel, fromMs: first.timeMs, toMs: end + m.options.shortGapMs + 1)
                 let declared = try store.replacements(device: m.id).map(\.replacement)
                 let series = CounterSeries(readings: readings, replacements: declared, options: m.options)

@@ -26,6 +26,11 @@ public struct IntervalAccumulator: Sendable {
     private var start: (ms: Int64, wh: Int64, reasons: QualityReasons)?
     /// Reasons of the steps seen so far in the current interval.
     private var stepReasons: QualityReasons = []
+    /// The boundary before the first data point while `start` is that data point (the head: the
+    /// part of its interval from the first data point on, which is never emitted).
+    private var headBoundary: Int64?
+    /// The head once its end boundary has passed.
+    private var closedHead: EnergyInterval?
 
     /// - Parameters:
     ///   - step: interval step (default 15 minutes).
@@ -49,10 +54,25 @@ public struct IntervalAccumulator: Sendable {
     /// The interval in progress, with the energy up to the last data point and `isOpen` set;
     /// `nil` until a boundary has been passed.
     public var openInterval: EnergyInterval? {
-        guard let start, let previous else { return nil }
+        guard headBoundary == nil, let start, let previous else { return nil }
         return EnergyInterval(
             startMs: start.ms, endMs: pending, wh: previous.wh - start.wh, reasons: start.reasons.union(stepReasons),
             isOpen: true, covered: start.ms..<max(start.ms, previous.timeMs))
+    }
+
+    /// The interval holding the first data point when that point is not on a boundary, from the
+    /// point on (`partial`, `covered` from it): open, with the energy up to the last data point,
+    /// until its end boundary passes, then closed. Never emitted (the intervals emitted start at
+    /// the first boundary); the same as ``CounterSeries/intervals(boundaries:)`` over
+    /// `[first data point, end boundary]`, as the read model computes it from stored readings.
+    /// `nil` when the first data point lies on a boundary, or before any.
+    public var head: EnergyInterval? {
+        if let closedHead { return closedHead }
+        guard let boundary = headBoundary, let start, let previous else { return nil }
+        return EnergyInterval(
+            startMs: boundary, endMs: pending, wh: previous.wh - start.wh,
+            reasons: start.reasons.union(stepReasons).union(.partial), isOpen: true,
+            covered: start.ms..<max(start.ms, previous.timeMs))
     }
 
     /// Takes a reading; emits every interval it closes.
@@ -78,7 +98,12 @@ public struct IntervalAccumulator: Sendable {
         defer { previous = knot }
         guard let previous else {
             pending = calendar.boundary(atOrBefore: knot.timeMs, step: step)
-            if pending < knot.timeMs { pending = calendar.boundary(after: pending, step: step) }
+            if pending < knot.timeMs {
+                // The head: measured from the first data point, as if that were a boundary.
+                headBoundary = pending
+                start = (knot.timeMs, knot.wh, [])
+                pending = calendar.boundary(after: pending, step: step)
+            }
             return
         }
         let options = tracker.options
@@ -87,10 +112,26 @@ public struct IntervalAccumulator: Sendable {
             let value = CounterTracker.interpolate(previous, knot, at: pending)
             let gap = previous.timeMs == pending ? 0 : knot.timeMs - previous.timeMs
             let gapReasons = options.boundaryQuality(gapMs: gap).1
-            if let start, start.ms >= emittingFrom {
+            if let start {
                 var reasons = start.reasons.union(stepReasons).union(gapReasons)
                 if previous.timeMs < pending { reasons.formUnion(knot.reasons) }
-                emit(EnergyInterval(startMs: start.ms, endMs: pending, wh: value - start.wh, reasons: reasons))
+                if let boundary = headBoundary {
+                    if knot.timeMs - pending > options.shortGapMs {
+                        // The read model reads the head's readings up to its end plus the short-gap
+                        // limit: without one after the end there, the head stays as it was, open.
+                        closedHead = EnergyInterval(
+                            startMs: boundary, endMs: pending, wh: previous.wh - start.wh,
+                            reasons: start.reasons.union(stepReasons).union(.partial), isOpen: true,
+                            covered: start.ms..<max(start.ms, previous.timeMs))
+                    } else {
+                        closedHead = EnergyInterval(
+                            startMs: boundary, endMs: pending, wh: value - start.wh, reasons: reasons.union(.partial),
+                            covered: start.ms..<pending)
+                    }
+                    headBoundary = nil
+                } else if start.ms >= emittingFrom {
+                    emit(EnergyInterval(startMs: start.ms, endMs: pending, wh: value - start.wh, reasons: reasons))
+                }
             }
             start = (pending, value, gapReasons)
             stepReasons = knot.reasons
