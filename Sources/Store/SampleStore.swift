@@ -416,6 +416,57 @@ public final class SampleStore: Sendable {
         }
     }
 
+    /// Every sample of several channels with `fromMs ≤ t < toMs`, handed to `body` as
+    /// (channel, time, value): each channel's sealed chunks in turn, then the hot tables in one
+    /// pass for all of them. A hot row holds one read of one device, so reading channels one by
+    /// one (``samples(channel:fromMs:toMs:)``) passes over every device's rows once per channel:
+    /// a site-wide question must come here. Order: a channel's chunk samples in time order, its
+    /// hot samples in time order after them; nothing across channels. `body` runs inside a read
+    /// transaction: keep it short.
+    public func forEachSample(
+        channels: [UInt32], fromMs: Int64, toMs: Int64, _ body: (UInt32, Int64, SampleValue) -> Void
+    ) throws(StoreError) {
+        guard !channels.isEmpty, fromMs < toMs else { return }
+        let window = chunkWindowMs
+        var wanted = [Bool](repeating: false, count: Int(channels.max()!) + 1)
+        for c in channels { wanted[Int(c)] = true }
+        do {
+            try pool.read { db in
+                for channel in channels {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
+                              AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
+                            """,
+                        arguments: [channel, fromMs - window, toMs, fromMs, toMs])
+                    while let row = try rows.next() {
+                        for (t, v) in try ChunkDecoder(Array(row["data"] as Data)) where t >= fromMs && t < toMs {
+                            body(channel, t, v)
+                        }
+                    }
+                }
+                for w in try Self.hotWindows(db) where w + window > fromMs && w < toMs {
+                    let hot = try Row.fetchCursor(
+                        db, sql: "SELECT t, data FROM \(Self.hotTable(w)) WHERE t >= ? AND t < ?", arguments: [fromMs, toMs])
+                    while let row = try hot.next() {
+                        let t: Int64 = row[0]
+                        let data: Data = row[1]
+                        data.withUnsafeBytes { bytes in
+                            HotRow.forEach(bytes) { c, v in
+                                if Int(c) < wanted.count, wanted[Int(c)] { body(c, t, v) }
+                            }
+                        }
+                    }
+                }
+            }
+        } catch let error as ChunkCodecError {
+            throw fail(.corrupt, "read samples of \(channels.count) channels", error)
+        } catch {
+            throw fail(.read, "read samples of \(channels.count) channels", error)
+        }
+    }
+
     static func value(_ dbValue: DatabaseValue) -> SampleValue {
         switch dbValue.storage {
         case .int64(let i): .energy(i)

@@ -67,6 +67,39 @@ func append(_ writer: SampleWriter, _ samples: [Sample]) throws -> Int {
         #expect(try store.integrityCheck() == "ok")
     }
 
+    /// Several channels read in one pass give, channel by channel, what reading each alone gives:
+    /// from sealed chunks and from the hot tables, only the channels asked for, only in the range.
+    @Test func forEachSampleOfSeveralChannelsIsEachChannelsSamples() throws {
+        let (store, ids) = try makeStore(temporaryDatabase())
+        let writer = try SampleWriter(store: store, nowMs: t0)
+        let energy = ids[ChannelName(.energyImport)]!
+        let power = ids[ChannelName(.powerTotal)]!
+        let armed = ids[ChannelName(.saonArmed)]!
+        var samples: [Sample] = []
+        for s in 0..<400 {
+            let t = t0 + Int64(s) * 1000
+            samples.append(Sample(channel: energy, timeMs: t, value: .energy(1_000 + Int64(s))))
+            samples.append(Sample(channel: power, timeMs: t, value: s % 50 == 0 ? .missing : .number(Double(s))))
+            samples.append(Sample(channel: armed, timeMs: t, value: .number(Double(s % 2))))
+        }
+        #expect(try append(writer, samples) == 1200)
+        // Four one-minute windows sealed, the rest (from t0 + 4 min) still hot.
+        #expect(try writer.seal(nowMs: t0 + 241_000) > 0)
+        let counts = try store.sampleCounts()
+        #expect(counts.sealed > 0 && counts.hot > 0)
+        let (from, to) = (t0 + 90_500, t0 + 330_000)
+        var got: [UInt32: [StoredSample]] = [:]
+        try store.forEachSample(channels: [energy, power], fromMs: from, toMs: to) { c, t, v in
+            got[c, default: []].append(StoredSample(timeMs: t, value: v))
+        }
+        #expect(Set(got.keys) == [energy, power])
+        for c in [energy, power] {
+            let alone = try store.samples(channel: c, fromMs: from, toMs: to)
+            #expect(alone.count == 239)
+            #expect(got[c] == alone, "channel \(c)")
+        }
+    }
+
     @Test func recoveryAfterACrashKeepsEverythingCommitted() throws {
         let path = temporaryDatabase()
         var ids: [ChannelName: UInt32] = [:]
