@@ -214,6 +214,61 @@ extension SampleStore {
         }
     }
 
+    /// The first counter reading of an energy channel in `[fromMs, toMs)`, polled or manual: the
+    /// first of ``readings(channel:fromMs:toMs:)``, without reading the rest. In the hot tables it
+    /// stops at the channel's first row: a channel first read a second after the window opened
+    /// costs a second of rows, not the window's.
+    public func firstReading(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> CounterReading? {
+        guard fromMs < toMs else { return nil }
+        let window = chunkWindowMs
+        do {
+            return try pool.read { db -> CounterReading? in
+                var polled: CounterReading? = nil
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
+                          AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
+                        """,
+                    arguments: [channel, fromMs - window, toMs, fromMs, toMs])
+                chunks: while let row = try rows.next() {
+                    for (t, v) in try ChunkDecoder(Array(row["data"] as Data)) where t >= fromMs && t < toMs {
+                        if let wh = v.energyWh {
+                            polled = CounterReading(timeMs: t, wh: wh)
+                            break chunks
+                        }
+                    }
+                }
+                if polled == nil {
+                    hot: for w in try Self.hotWindows(db) where w + window > fromMs && w < toMs {
+                        // Insertion order is time order for each channel.
+                        let hot = try Row.fetchCursor(
+                            db, sql: "SELECT t, data FROM \(Self.hotTable(w)) WHERE t >= ? AND t < ? ORDER BY rowid",
+                            arguments: [fromMs, toMs])
+                        while let row = try hot.next() {
+                            let t: Int64 = row[0]
+                            let data: Data = row[1]
+                            data.withUnsafeBytes { bytes in
+                                HotRow.forEach(bytes) { c, v in
+                                    if polled == nil, c == channel, let wh = v.energyWh { polled = CounterReading(timeMs: t, wh: wh) }
+                                }
+                            }
+                            if polled != nil { break hot }
+                        }
+                    }
+                }
+                let manual = try Self.manualReadings(db, channel: channel, fromMs: fromMs, toMs: toMs).first
+                // As in ``merging(_:into:)``: a manual reading goes before a polled one at the same instant.
+                if let manual, manual.timeMs <= (polled?.timeMs ?? .max) { return manual }
+                return polled
+            }
+        } catch let error as ChunkCodecError {
+            throw fail(.corrupt, "read the first reading of channel \(channel)", error)
+        } catch {
+            throw fail(.read, "read the first reading of channel \(channel)", error)
+        }
+    }
+
     /// The counter readings of an energy channel in `[fromMs, toMs)` (missing values skipped),
     /// polled and manual (`esep meter reading`) in time order.
     public func readings(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [CounterReading] {

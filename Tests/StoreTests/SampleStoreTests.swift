@@ -98,6 +98,14 @@ func append(_ writer: SampleWriter, _ samples: [Sample]) throws -> Int {
             #expect(alone.count == 239)
             #expect(got[c] == alone, "channel \(c)")
         }
+        // The first reading of a range, read alone, is the first of the range's readings: in a
+        // sealed chunk, in a hot table, across the two, and none in a range without any.
+        for (a, b) in [(t0 + 500, t0 + 30_000), (t0 + 250_200, t0 + 400_000), (t0 + 239_100, t0 + 260_000), (t0 + 500_000, t0 + 600_000)] {
+            let first = try store.firstReading(channel: energy, fromMs: a, toMs: b)
+            #expect(first == (try store.readings(channel: energy, fromMs: a, toMs: b).first), "\(a - t0)…\(b - t0)")
+            #expect((first == nil) == (a == t0 + 500_000))
+        }
+        #expect(try store.firstReading(channel: power, fromMs: t0, toMs: t0 + 400_000) == nil)  // not an energy channel
     }
 
     @Test func recoveryAfterACrashKeepsEverythingCommitted() throws {

@@ -323,7 +323,7 @@ final class FirstReadingCache: Sendable {
         // The first data is a stored interval's start, a sealed chunk's window or the open hot
         // window: the first reading is at most one interval and one window before it.
         let lookback = 2 * max(store.chunkWindowMs, 3_600_000)
-        guard let r = try store.readings(channel: channel, fromMs: start - lookback, toMs: start + lookback).first else { return nil }
+        guard let r = try store.firstReading(channel: channel, fromMs: start - lookback, toMs: start + lookback) else { return nil }
         known.withLock { $0[channel] = r }
         return r
     }
