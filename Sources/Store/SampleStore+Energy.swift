@@ -415,11 +415,14 @@ extension SampleStore {
     /// interval, or where to start) to `toMs`, computed from the readings with the writer's own
     /// arithmetic (an accumulator replayed over them), so these are the intervals it will store,
     /// ending with the one in progress (energy so far, `isOpen`).
-    /// - Parameter options: the meter's counter options, as ingest judges it
-    ///   (`MeterConfig.counterOptions`).
+    /// - Parameters:
+    ///   - options: the meter's counter options, as ingest judges it (`MeterConfig.counterOptions`).
+    ///   - prefetched: the channel's readings from at least two steps before `lastEnd` on, when the
+    ///     caller has them (``readings(from:)`` for many channels at once); nil: read here.
     public func intervalsAfterClosed(
         device: String, channel name: ChannelName = ChannelName(.energyImport), lastEnd: Int64, toMs: Int64,
-        step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty, options: CounterOptions
+        step: IntervalStep = .defaultInterval, calendar: SiteCalendar = .almaty, options: CounterOptions,
+        readings prefetched: [CounterReading]? = nil
     ) throws(StoreError) -> [EnergyInterval] {
         // Any Int64 may arrive here; inside the supported range the arithmetic below cannot overflow.
         let lastEnd = max(lastEnd, SiteCalendar.supportedRange.lowerBound)
@@ -429,7 +432,12 @@ extension SampleStore {
         let lookback = 2 * (step.fixedLengthMs ?? 3_600_000)
         // A reading exactly at `toMs` is the last interval's end value: read it too (`toMs` is
         // inside the supported range, so + 1 cannot overflow).
-        let readings = try readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs + 1)
+        let readings: [CounterReading]
+        if let prefetched {
+            readings = prefetched.filter { $0.timeMs >= lastEnd - lookback && $0.timeMs < toMs + 1 }
+        } else {
+            readings = try self.readings(channel: info.id, fromMs: lastEnd - lookback, toMs: toMs + 1)
+        }
         guard let lastReading = readings.last, lastReading.timeMs >= lastEnd else { return [] }
         let declared = try replacements(device: device).map(\.replacement)
         var accumulator = IntervalAccumulator(step: step, calendar: calendar, options: options, emittingFrom: lastEnd)

@@ -40,6 +40,7 @@ public struct EnergyReadModel: Sendable {
     let channelIds = ChannelIdCache()
     let firstReadings = FirstReadingCache()
     let settledParts = SettledPartCache()
+    let recentReadings = RecentReadingsCache()
     let quarterToDate = ClosedTotalsCache()
     let monthToDate = ClosedTotalsCache()
 
@@ -161,8 +162,11 @@ public struct EnergyReadModel: Sendable {
             return stored + [iv]
         }
         do throws(StoreError) {
+            let lookback = 2 * (Self.base.fixedLengthMs ?? 3_600_000)  // as intervalsAfterClosed reads
+            let prefetched = try recentReadings.readings(channel, fromMs: tailFrom - lookback, lookbackMs: lookback, model: self)
             let tail = try store.intervalsAfterClosed(
-                device: m.id, lastEnd: tailFrom, toMs: to, step: Self.base, calendar: calendar, options: m.options)
+                device: m.id, lastEnd: tailFrom, toMs: to, step: Self.base, calendar: calendar, options: m.options,
+                readings: prefetched)
             return stored + tail.filter { $0.startMs >= tailFrom && $0.wh != nil }
         } catch where error.code == .notFound {
             return stored
@@ -304,6 +308,33 @@ final class ChannelIdCache: Sendable {
             if error.code == .notFound { return nil }
             throw error
         }
+    }
+}
+
+/// Without the writer (the CLI, a model over a store alone): every meter's readings from two steps
+/// before its last stored interval ends, read in one pass over the hot tables the first time one
+/// is needed. Meter by meter, ``SampleStore/intervalsAfterClosed`` would pass over every meter's
+/// rows in the hot tables for each. Taken once per model: a CLI command asks one question; the
+/// daemon's model has the writer's intervals in progress and never comes here.
+final class RecentReadingsCache: Sendable {
+    private let state = Mutex<[UInt32: (fromMs: Int64, readings: [CounterReading])]?>(nil)
+
+    /// The readings of `channel` from (at most) `fromMs` on, when the one pass covers them; nil: read
+    /// them alone.
+    func readings(_ channel: UInt32, fromMs: Int64, lookbackMs: Int64, model: EnergyReadModel) throws(StoreError) -> [CounterReading]? {
+        if state.withLock({ $0 == nil }) {
+            var starts: [UInt32: Int64] = [:]
+            let ends = try model.store.lastIntervalEnds()
+            for m in model.meters {
+                if let c = try model.channelIds.id(m.id, store: model.store), let end = ends[c] { starts[c] = end - lookbackMs }
+            }
+            let all = try model.store.readings(from: starts)
+            var built: [UInt32: (fromMs: Int64, readings: [CounterReading])] = [:]
+            for (c, from) in starts { built[c] = (from, all[c] ?? []) }
+            state.withLock { $0 = built }
+        }
+        guard let entry = state.withLock({ $0?[channel] }), entry.fromMs <= fromMs else { return nil }
+        return entry.readings
     }
 }
 
