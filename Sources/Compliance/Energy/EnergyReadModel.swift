@@ -192,7 +192,13 @@ public struct EnergyReadModel: Sendable {
                 ivs.removeAll { $0.startMs == start }
                 ivs.insert(head, at: ivs.firstIndex { $0.startMs > start } ?? ivs.endIndex)
             } else if start >= from, first.timeMs > start, end <= headEnd {
-                let readings = try store.readings(channel: channel, fromMs: first.timeMs, toMs: end + m.options.shortGapMs + 1)
+                let upTo = end + m.options.shortGapMs + 1
+                let readings =
+                    if live == nil, let all = try recentReadings.readings(channel, fromMs: first.timeMs, lookbackMs: 2 * Self.base.fixedLengthMs!, model: self) {
+                        all.filter { $0.timeMs >= first.timeMs && $0.timeMs < upTo }
+                    } else {
+                        try store.readings(channel: channel, fromMs: first.timeMs, toMs: upTo)
+                    }
                 let declared = try store.replacements(device: m.id).map(\.replacement)
                 let series = CounterSeries(readings: readings, replacements: declared, options: m.options)
                 if let iv = series.intervals(boundaries: [first.timeMs, end]).first, iv.wh != nil {
@@ -323,14 +329,23 @@ final class RecentReadingsCache: Sendable {
     /// them alone.
     func readings(_ channel: UInt32, fromMs: Int64, lookbackMs: Int64, model: EnergyReadModel) throws(StoreError) -> [CounterReading]? {
         if state.withLock({ $0 == nil }) {
+            // From two steps before the last stored interval ends; without one (a meter first read
+            // minutes ago), from its first data.
             var starts: [UInt32: Int64] = [:]
             let ends = try model.store.lastIntervalEnds()
             for m in model.meters {
-                if let c = try model.channelIds.id(m.id, store: model.store), let end = ends[c] { starts[c] = end - lookbackMs }
+                guard let c = try model.channelIds.id(m.id, store: model.store) else { continue }
+                if let end = ends[c] {
+                    starts[c] = end - lookbackMs
+                } else if let first = try model.firstReadings.first(c, from: .min, store: model.store) {
+                    starts[c] = first.timeMs
+                }
             }
+            let whole = Set(starts.keys.filter { ends[$0] == nil })
             let all = try model.store.readings(from: starts)
             var built: [UInt32: (fromMs: Int64, readings: [CounterReading])] = [:]
-            for (c, from) in starts { built[c] = (from, all[c] ?? []) }
+            // From the first reading on is every reading there is: it answers from any time.
+            for (c, from) in starts { built[c] = (whole.contains(c) ? .min : from, all[c] ?? []) }
             state.withLock { $0 = built }
         }
         guard let entry = state.withLock({ $0?[channel] }), entry.fromMs <= fromMs else { return nil }
