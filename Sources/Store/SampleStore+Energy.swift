@@ -224,13 +224,7 @@ extension SampleStore {
         do {
             return try pool.read { db -> CounterReading? in
                 var polled: CounterReading? = nil
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
-                          AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
-                        """,
-                    arguments: [channel, fromMs - window, toMs, fromMs, toMs])
+                let rows = try Self.chunkRows(db, channel: channel, fromMs: fromMs, toMs: toMs, window: window)
                 chunks: while let row = try rows.next() {
                     for (t, v) in try ChunkDecoder(Array(row["data"] as Data)) where t >= fromMs && t < toMs {
                         if let wh = v.energyWh {

@@ -375,45 +375,21 @@ public final class SampleStore: Sendable {
 
     /// A channel's samples with `fromMs ≤ t < toMs`, in time order, from sealed chunks and hot tables.
     public func samples(channel: UInt32, fromMs: Int64, toMs: Int64) throws(StoreError) -> [StoredSample] {
-        let window = chunkWindowMs
-        do {
-            return try pool.read { db in
-                var out: [StoredSample] = []
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
-                          AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
-                        """,
-                    arguments: [channel, fromMs - window, toMs, fromMs, toMs])
-                while let row = try rows.next() {
-                    let data: [UInt8] = Array(row["data"] as Data)
-                    for (t, v) in try ChunkDecoder(data) where t >= fromMs && t < toMs {
-                        out.append(StoredSample(timeMs: t, value: v))
-                    }
-                }
-                for w in try Self.hotWindows(db) where w + window > fromMs && w < toMs {
-                    let hot = try Row.fetchCursor(
-                        db, sql: "SELECT t, data FROM \(Self.hotTable(w)) WHERE t >= ? AND t < ?",
-                        arguments: [fromMs, toMs])
-                    while let row = try hot.next() {
-                        let t: Int64 = row[0]
-                        let data: Data = row[1]
-                        data.withUnsafeBytes { bytes in
-                            HotRow.forEach(bytes) { c, v in
-                                if c == channel { out.append(StoredSample(timeMs: t, value: v)) }
-                            }
-                        }
-                    }
-                }
-                out.sort { $0.timeMs < $1.timeMs }
-                return out
-            }
-        } catch let error as ChunkCodecError {
-            throw fail(.corrupt, "read samples of channel \(channel)", error)
-        } catch {
-            throw fail(.read, "read samples of channel \(channel)", error)
-        }
+        var out: [StoredSample] = []
+        try forEachSample(channels: [channel], fromMs: fromMs, toMs: toMs) { _, t, v in out.append(StoredSample(timeMs: t, value: v)) }
+        out.sort { $0.timeMs < $1.timeMs }
+        return out
+    }
+
+    /// The sealed chunks of `channel` that may hold samples in `[fromMs, toMs)`, in time order.
+    static func chunkRows(_ db: Database, channel: UInt32, fromMs: Int64, toMs: Int64, window: Int64) throws -> RowCursor {
+        try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
+                  AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
+                """,
+            arguments: [channel, fromMs - window, toMs, fromMs, toMs])
     }
 
     /// Every sample of several channels with `fromMs ≤ t < toMs`, handed to `body` as
@@ -428,18 +404,13 @@ public final class SampleStore: Sendable {
     ) throws(StoreError) {
         guard !channels.isEmpty, fromMs < toMs else { return }
         let window = chunkWindowMs
+        let what = channels.count == 1 ? "channel \(channels[0])" : "\(channels.count) channels"
         var wanted = [Bool](repeating: false, count: Int(channels.max()!) + 1)
         for c in channels { wanted[Int(c)] = true }
         do {
             try pool.read { db in
                 for channel in channels {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql: """
-                            SELECT data FROM chunk WHERE channel = ? AND window_start >= ? AND window_start < ?
-                              AND t_last >= ? AND t_first < ? ORDER BY window_start, t_first
-                            """,
-                        arguments: [channel, fromMs - window, toMs, fromMs, toMs])
+                    let rows = try Self.chunkRows(db, channel: channel, fromMs: fromMs, toMs: toMs, window: window)
                     while let row = try rows.next() {
                         for (t, v) in try ChunkDecoder(Array(row["data"] as Data)) where t >= fromMs && t < toMs {
                             body(channel, t, v)
@@ -461,9 +432,9 @@ public final class SampleStore: Sendable {
                 }
             }
         } catch let error as ChunkCodecError {
-            throw fail(.corrupt, "read samples of \(channels.count) channels", error)
+            throw fail(.corrupt, "read samples of \(what)", error)
         } catch {
-            throw fail(.read, "read samples of \(channels.count) channels", error)
+            throw fail(.read, "read samples of \(what)", error)
         }
     }
 
